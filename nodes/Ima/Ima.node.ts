@@ -1,0 +1,63 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import * as createTask from './actions/createTask.operation';
+import * as generate from './actions/generate.operation';
+import * as listModels from './actions/listModels.operation';
+import { createProperties, optionsProperty, taskTypeProperty } from './actions/properties';
+import { router } from './actions/router';
+import * as uploadImage from './actions/uploadImage.operation';
+import * as waitForResult from './actions/waitForResult.operation';
+import { listSearch, resourceMapping } from './methods';
+
+export class Ima implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'IMA',
+		name: 'ima',
+		icon: { light: 'file:ima.svg', dark: 'file:ima.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ {generate: "Generate", createTask: "Create Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + $parameter["taskType"] : "") }}',
+		description: 'Generate images, video and music with IMA Studio AI models',
+		defaults: { name: 'IMA' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'imaApi', required: true }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Create Task', value: 'createTask', action: 'Create a task', description: 'Start a task and output its ID at once' },
+					{ name: 'Generate', value: 'generate', action: 'Generate media', description: 'Create a task, wait for it, output the media' },
+					{ name: 'List Models', value: 'listModels', action: 'List models', description: 'One item per model version, with parameters and prices' },
+					{ name: 'Upload Image', value: 'uploadImage', action: 'Upload an image', description: 'Turn a binary image into a public IMA URL' },
+					{ name: 'Wait for Result', value: 'waitForResult', action: 'Wait for a task result', description: 'Wait for a task ID and output its media' },
+				],
+				default: 'generate',
+			},
+			taskTypeProperty,
+			...createProperties,
+			...generate.description,
+			...createTask.description,
+			...waitForResult.description,
+			...uploadImage.description,
+			...listModels.description,
+			optionsProperty,
+		],
+	};
+
+	methods = { listSearch, resourceMapping };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,137 @@
+/** Input images of image task types: URLs as they are, binaries uploaded to IMA first. */
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { extensionFromMime } from '../helpers/media';
+import type { ImaClient, Readable } from '../transport';
+
+export type ImageSource = { kind: 'url'; url: string } | { kind: 'binary'; property: string };
+
+export interface PreparedImages {
+	sources: ImageSource[];
+}
+
+/** IMA's documented limit for images. */
+export const MAX_IMAGE_BYTES = 30 * 1024 * 1024;
+const IMAGE_SUFFIXES = new Set(['jpg', 'jpeg', 'png', 'gif', 'webp', 'bmp', 'tif', 'tiff']);
+
+/** "a, b\nc" or an array from an expression → ["a", "b", "c"]. */
+export function splitList(value: unknown): string[] {
+	const parts = Array.isArray(value) ? value.flatMap((v) => splitList(v)) : String(value ?? '').split(/[\n,]+/);
+	return parts.map((s) => (typeof s === 'string' ? s.trim() : String(s))).filter(Boolean);
+}
+
+function fail(ctx: IExecuteFunctions, itemIndex: number, message: string, parameter: string, extra = ''): never {
+	throw new NodeOperationError(ctx.getNode(), message, {
+		itemIndex,
+		description: `Parameter: ${parameter}.${extra ? ` ${extra}` : ''} Nothing was sent to IMA and nothing was charged.`,
+	});
+}
+
+export interface BinaryInfo {
+	property: string;
+	binary: IBinaryData;
+	mimeType: string;
+	fileName: string;
+	fileSize: number;
+	suffix: string;
+}
+
+/** Finds and checks a binary property of an input item (size read without loading the file). */
+export async function inspectBinary(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+	parameter: string,
+	opts: { imageOnly: boolean },
+): Promise<BinaryInfo> {
+	const item = ctx.getInputData()[itemIndex];
+	const binary = item?.binary?.[property];
+	if (!binary) {
+		const has = Object.keys(item?.binary ?? {});
+		fail(
+			ctx,
+			itemIndex,
+			`The input item has no binary property "${property}"`,
+			parameter,
+			has.length ? `The item's binary properties: ${has.join(', ')}.` : 'The item has no binary data at all: add a node that reads or downloads the file first.',
+		);
+	}
+	const mimeType = String(binary.mimeType || '').toLowerCase().split(';')[0].trim() || 'application/octet-stream';
+	const fileName = binary.fileName || `${property}.${extensionFromMime(mimeType) ?? 'bin'}`;
+	let fileSize: number | undefined;
+	if (binary.id) {
+		try {
+			fileSize = Number((await ctx.helpers.getBinaryMetadata(binary.id)).fileSize);
+		} catch {
+			fileSize = undefined;
+		}
+	}
+	if (fileSize === undefined || !Number.isFinite(fileSize)) {
+		fileSize = binary.data && !binary.id ? Buffer.byteLength(binary.data, 'base64') : Number(binary.bytes ?? 0);
+	}
+	const fromName = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase();
+	const suffix = extensionFromMime(mimeType) ?? fromName ?? 'bin';
+	if (opts.imageOnly) {
+		const isImage = mimeType.startsWith('image/') || (mimeType === 'application/octet-stream' && fromName !== undefined && IMAGE_SUFFIXES.has(fromName));
+		if (!isImage) {
+			fail(ctx, itemIndex, `Binary property "${property}" is not an image (${mimeType}, ${fileName})`, parameter, 'IMA takes jpg, jpeg, png, gif, webp, bmp, tif or tiff images here.');
+		}
+		if (fileSize > MAX_IMAGE_BYTES) {
+			fail(ctx, itemIndex, `Image "${fileName}" is ${(fileSize / 1048576).toFixed(1)} MB; IMA accepts images up to 30 MB`, parameter);
+		}
+	}
+	return { property, binary, mimeType: mimeType === 'image/jpg' ? 'image/jpeg' : mimeType, fileName, fileSize, suffix: suffix === 'jpg' ? 'jpeg' : suffix };
+}
+
+export async function prepareImages(ctx: IExecuteFunctions, itemIndex: number, _taskType: string): Promise<PreparedImages> {
+	const mode = String(ctx.getNodeParameter('imageInput', itemIndex, 'binary'));
+	if (mode === 'url') {
+		const urls = splitList(ctx.getNodeParameter('imageUrls', itemIndex, ''));
+		for (const url of urls) {
+			let ok = false;
+			try {
+				const u = new URL(url);
+				ok = u.protocol === 'https:' || u.protocol === 'http:';
+			} catch {
+				ok = false;
+			}
+			if (!ok) {
+				fail(ctx, itemIndex, `Image URLs: "${url.slice(0, 200)}" is not an http(s) URL`, 'imageUrls', 'IMA accepts only public http(s) URLs; use Image Input "Binary Data From Input Item" for files.');
+			}
+		}
+		return { sources: urls.map((url) => ({ kind: 'url', url })) };
+	}
+	const properties = splitList(ctx.getNodeParameter('binaryProperties', itemIndex, 'data'));
+	for (const property of properties) await inspectBinary(ctx, itemIndex, property, 'binaryProperties', { imageOnly: true });
+	return { sources: properties.map((property) => ({ kind: 'binary', property })) };
+}
+
+/** Opens a binary for reading: a stream when n8n keeps it on disk, else the buffer. */
+function opener(ctx: IExecuteFunctions, itemIndex: number, info: BinaryInfo): () => Promise<Buffer | Readable> {
+	if (info.binary.id) {
+		const id = info.binary.id;
+		return async () => await ctx.helpers.getBinaryStream(id);
+	}
+	return async () => await ctx.helpers.getBinaryDataBuffer(itemIndex, info.property);
+}
+
+/** Uploads one binary property through IMA's two-step flow; returns its public URL. */
+export async function uploadBinary(ctx: IExecuteFunctions, client: ImaClient, itemIndex: number, info: BinaryInfo): Promise<string> {
+	const { ful, fdl } = await client.uploadToken(info.mimeType, info.suffix);
+	await client.putFile(ful, opener(ctx, itemIndex, info), info.mimeType, info.fileSize || undefined);
+	return fdl;
+}
+
+/** The URLs to send, uploading binaries in the order given. */
+export async function resolveImageUrls(ctx: IExecuteFunctions, client: ImaClient, itemIndex: number, images: PreparedImages): Promise<string[]> {
+	const urls: string[] = [];
+	for (const source of images.sources) {
+		if (source.kind === 'url') urls.push(source.url);
+		else {
+			const info = await inspectBinary(ctx, itemIndex, source.property, 'binaryProperties', { imageOnly: true });
+			urls.push(await uploadBinary(ctx, client, itemIndex, info));
+		}
+	}
+	return urls;
+}

@@ -1,0 +1,193 @@
+/** Parameters shared by several operations. Names are the public contract (CONTRACT.md). */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { IMAGE_INPUT_TASK_TYPES, TASK_TYPE_LABELS, TASK_TYPES } from '../helpers/taskTypes';
+
+const CREATE_OPS = ['generate', 'createTask'];
+
+export const taskTypeProperty: INodeProperties = {
+	displayName: 'Task Type',
+	name: 'taskType',
+	type: 'options',
+	noDataExpression: true,
+	options: TASK_TYPES.map((value) => ({ name: TASK_TYPE_LABELS[value], value })),
+	default: 'text_to_image',
+	description: 'What to make, and from what. The models and their parameters depend on it.',
+	displayOptions: { show: { operation: [...CREATE_OPS, 'listModels'] } },
+};
+
+export const createProperties: INodeProperties[] = [
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The model version to use. The list, prices and expected times come from IMA.',
+		displayOptions: { show: { operation: CREATE_OPS } },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a model…',
+				typeOptions: { searchListMethod: 'searchModels', searchable: true },
+			},
+			{
+				displayName: 'ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. doubao-seedream-4-5-251128 or doubao-seedream-4.5',
+				hint: 'A version ID, or a model ID (then its first version)',
+			},
+		],
+	},
+	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder: 'e.g. a lighthouse on a cliff at sunset, cinematic light',
+		description:
+			'Describe what to make: subject, style, light, camera. For music: genre, mood, tempo, instruments.',
+		displayOptions: { show: { operation: CREATE_OPS } },
+	},
+	{
+		displayName: 'Image Input',
+		name: 'imageInput',
+		type: 'options',
+		options: [
+			{ name: 'Binary Data From Input Item', value: 'binary', description: 'Uploaded to IMA automatically' },
+			{ name: 'Image URLs', value: 'url', description: 'Public http(s) URLs, passed as they are' },
+		],
+		default: 'binary',
+		description: 'Where the input images come from',
+		displayOptions: { show: { operation: CREATE_OPS, taskType: [...IMAGE_INPUT_TASK_TYPES] } },
+	},
+	{
+		displayName: 'Binary Properties',
+		name: 'binaryProperties',
+		type: 'string',
+		default: 'data',
+		placeholder: 'e.g. data or first, last',
+		description:
+			'Comma-separated names of the binary properties of the input item that hold the images, in order (First and Last Frame: first, then last)',
+		displayOptions: { show: { operation: CREATE_OPS, taskType: [...IMAGE_INPUT_TASK_TYPES], imageInput: ['binary'] } },
+	},
+	{
+		displayName: 'Image URLs',
+		name: 'imageUrls',
+		type: 'string',
+		default: '',
+		placeholder: 'https://example.com/first.jpg, https://example.com/last.jpg',
+		description:
+			'Image URLs separated by commas or new lines, or an array from an expression. First and Last Frame: first, then last.',
+		displayOptions: { show: { operation: CREATE_OPS, taskType: [...IMAGE_INPUT_TASK_TYPES], imageInput: ['url'] } },
+	},
+	{
+		displayName: 'Model Settings',
+		name: 'modelSettings',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		description: "The selected model's own parameters; unset ones take the model's defaults",
+		typeOptions: {
+			loadOptionsDependsOn: ['taskType', 'model.value'],
+			resourceMapper: {
+				resourceMapperMethod: 'getModelSettings',
+				mode: 'add',
+				valuesLabel: 'Model Settings',
+				fieldWords: { singular: 'setting', plural: 'settings' },
+				addAllFields: true,
+				multiKeyMatch: false,
+				supportAutoMap: false,
+				noFieldsError: 'This model has no settings for this task type',
+			},
+		},
+		displayOptions: { show: { operation: CREATE_OPS } },
+	},
+];
+
+const WAIT_OPS = ['generate', 'waitForResult'];
+
+export const optionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	displayOptions: { show: { operation: [...CREATE_OPS, 'waitForResult'] } },
+	options: [
+		{
+			displayName: 'Also Attach Video Cover',
+			name: 'downloadCover',
+			type: 'boolean',
+			default: false,
+			description: "Whether to also attach a video's cover image, in the output field name followed by Cover (e.g. dataCover)",
+			displayOptions: { show: { '/operation': WAIT_OPS } },
+		},
+		{
+			displayName: 'Attach Media as Binary',
+			name: 'download',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to download the media and attach it as binary data (off: output the URLs only)',
+			displayOptions: { show: { '/operation': WAIT_OPS } },
+		},
+		{
+			displayName: 'Max Items at Once',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 50 },
+			default: 5,
+			description: 'How many input items are processed side by side. 1 processes them one after another.',
+		},
+		{
+			displayName: 'Outputs per Task',
+			name: 'n',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 4 },
+			default: 1,
+			description: 'How many media one task makes (each one is charged)',
+			displayOptions: { show: { '/operation': CREATE_OPS } },
+		},
+		{
+			displayName: 'Poll Interval (Seconds)',
+			name: 'pollInterval',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 0,
+			description: 'How often to check the task. 0 uses the default for the kind: image 3, video 8, music 5.',
+			displayOptions: { show: { '/operation': WAIT_OPS } },
+		},
+		{
+			displayName: 'Put Output in Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			description: 'The binary property the media is attached to',
+			displayOptions: { show: { '/operation': WAIT_OPS } },
+		},
+		{
+			displayName: 'Request Timeout (Seconds)',
+			name: 'requestTimeout',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 2 },
+			default: 60,
+			description: 'How long one API call may take before it counts as failed',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 0,
+			description:
+				'How long to wait for the result. 0 uses the default for the kind: image 600, video 2400, music 480. On timeout the error carries the task ID for Wait for Result.',
+			displayOptions: { show: { '/operation': WAIT_OPS } },
+		},
+	],
+};

@@ -1,0 +1,39 @@
+/** Upload Image: a binary of the input item to a public IMA URL (two-step upload). */
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { clientFor, readOptions, runItems } from './common';
+import { inspectBinary, uploadBinary } from './images';
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		description: 'The binary property of the input item that holds the image',
+		displayOptions: { show: { operation: ['uploadImage'] } },
+	},
+];
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const client = await clientFor(this, readOptions(this, 0));
+	const items = this.getInputData();
+	return await runItems(this, {
+		client,
+		concurrency: 5,
+		prepare: async (i) => {
+			const property = String(this.getNodeParameter('binaryPropertyName', i, 'data')).trim() || 'data';
+			return await inspectBinary(this, i, property, 'binaryPropertyName', { imageOnly: true });
+		},
+		run: async (i, info) => {
+			const url = await uploadBinary(this, client, i, info);
+			return [
+				{
+					json: { url, fileName: info.fileName, mimeType: info.mimeType, fileSize: info.fileSize },
+					binary: items[i].binary,
+				},
+			];
+		},
+	});
+}

@@ -1,0 +1,124 @@
+/** The create-task body, exactly as IMA's own client builds it. */
+import { describeRule, selectCreditRule } from './credit';
+import { allowedOutputCounts, resolveSettings, SettingsError } from './formFields';
+import { imageCountRange, takesImages } from './taskTypes';
+import type { ImaCreditRule, ModelVersion, Primitive } from './types';
+import { normalizeRuleValue } from './credit';
+
+export interface CreatePlan {
+	body: {
+		task_type: string;
+		enable_multi_model: false;
+		src_img_url: string[];
+		parameters: Array<{
+			attribute_id: number;
+			model_id: string;
+			model_name: string;
+			model_version: string;
+			app: 'ima';
+			platform: 'web';
+			category: string;
+			credit: number;
+			parameters: Record<string, unknown>;
+		}>;
+	};
+	/** Credits for one output (the matched rule's points). */
+	credit: number;
+	/** Credits for the whole task: credit × n. */
+	totalCredits: number;
+	rule: ImaCreditRule;
+	n: number;
+	params: Record<string, Primitive>;
+}
+
+export interface CreateInput {
+	version: ModelVersion;
+	taskType: string;
+	prompt: string;
+	settings?: Record<string, unknown>;
+	n?: number;
+	images?: string[];
+}
+
+/**
+ * Validates everything that can be checked before a paid call and builds the body.
+ * Throws SettingsError naming the parameter and, where there are any, the allowed values.
+ */
+export function buildCreatePlan(input: CreateInput): CreatePlan {
+	const { version, taskType } = input;
+	const prompt = typeof input.prompt === 'string' ? input.prompt.trim() : '';
+	if (!prompt) throw new SettingsError('prompt', 'Prompt is empty: describe what IMA should make');
+
+	const n = input.n ?? 1;
+	if (!Number.isInteger(n) || n < 1 || n > 4) {
+		throw new SettingsError('options.n', `Outputs per Task (n) must be a whole number from 1 to 4, got ${String(input.n)}`);
+	}
+	const counts = allowedOutputCounts(version);
+	if (counts && !counts.some((c) => normalizeRuleValue(c) === normalizeRuleValue(n))) {
+		throw new SettingsError(
+			'options.n',
+			`Outputs per Task (n) = ${n} is not available for ${version.name}. Allowed values: ${counts.map(String).join(', ')}`,
+		);
+	}
+
+	const images = input.images ?? [];
+	if (takesImages(taskType)) {
+		const [min, max] = imageCountRange(taskType);
+		if (images.length < min || images.length > max) {
+			const want = min === max ? `exactly ${min}` : `${min} to ${max}`;
+			const extra = taskType === 'first_last_frame_to_video' ? ' (first frame, then last frame)' : '';
+			throw new SettingsError('images', `${taskType} takes ${want} input image${max > 1 ? 's' : ''}${extra}, got ${images.length}`);
+		}
+	} else if (images.length) {
+		throw new SettingsError('images', `${taskType} takes no input images`);
+	}
+
+	const params = resolveSettings(version, taskType, input.settings);
+	const match = selectCreditRule(version.credit_rules, params);
+	if (!match.rule) {
+		const sold = (version.credit_rules ?? []).map(describeRule).join('; ');
+		const sent = Object.entries(params)
+			.map(([k, v]) => `${k}=${String(v)}`)
+			.join(', ');
+		throw new SettingsError(
+			'modelSettings',
+			`IMA does not sell ${version.name} with ${sent || 'these settings'}. Priced combinations: ${sold || '(none)'}`,
+		);
+	}
+	const rule = match.rule;
+	const credit = Number(rule.points);
+	const attributeId = Number(rule.attribute_id);
+
+	const nested: Record<string, unknown> = {
+		...params,
+		prompt,
+		n,
+		input_images: images,
+		cast: { points: credit, attribute_id: attributeId },
+	};
+	return {
+		body: {
+			task_type: taskType,
+			enable_multi_model: false,
+			src_img_url: images,
+			parameters: [
+				{
+					attribute_id: attributeId,
+					model_id: version.model_id,
+					model_name: version.name,
+					model_version: version.id,
+					app: 'ima',
+					platform: 'web',
+					category: taskType,
+					credit,
+					parameters: nested,
+				},
+			],
+		},
+		credit,
+		totalCredits: credit * n,
+		rule,
+		n,
+		params,
+	};
+}

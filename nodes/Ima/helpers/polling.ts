@@ -1,0 +1,202 @@
+/** Reading a task's state from its detail, and waiting for it. Pure: no n8n, no HTTP. */
+import type { ImaMedia, ImaTaskDetail } from './types';
+
+export interface DoneMedia {
+	index: number;
+	url: string;
+	coverUrl?: string;
+	format?: string;
+	width?: number;
+	height?: number;
+	duration?: number;
+	raw: ImaMedia;
+}
+
+export interface FailedMedia {
+	index: number;
+	reason: string;
+	resourceStatus?: number | null;
+	status?: string | null;
+}
+
+export type TaskState =
+	| { state: 'pending'; done: DoneMedia[]; processing: number }
+	| { state: 'done'; done: DoneMedia[] }
+	| { state: 'failed'; done: DoneMedia[]; failed: FailedMedia[]; processing: number };
+
+export function mediaUrl(media: ImaMedia): string | undefined {
+	for (const key of ['url', 'watermark_url', 'preview_url'] as const) {
+		const v = media[key];
+		if (typeof v === 'string' && v.trim()) return v.trim();
+	}
+	return undefined;
+}
+
+/** "5s" → 5, "1m30s" → 90, "00:12" → 12; undefined when it cannot be read. */
+export function parseDuration(value: unknown): number | undefined {
+	if (typeof value === 'number' && Number.isFinite(value)) return value;
+	if (typeof value !== 'string' || !value.trim()) return undefined;
+	const s = value.trim().toLowerCase();
+	const clock = /^(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)$/.exec(s);
+	if (clock) return Number(clock[1] ?? 0) * 3600 + Number(clock[2]) * 60 + Number(clock[3]);
+	let total = 0;
+	let matched = false;
+	for (const m of s.matchAll(/(\d+(?:\.\d+)?)\s*(h|m(?!s)|ms|s)?/g)) {
+		if (!m[1]) continue;
+		matched = true;
+		const n = Number(m[1]);
+		const unit = m[2] ?? 's';
+		total += unit === 'h' ? n * 3600 : unit === 'm' ? n * 60 : unit === 'ms' ? n / 1000 : n;
+	}
+	return matched ? total : undefined;
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+
+function failureReason(media: ImaMedia, fallback: string): string {
+	const why = [media.error_msg, media.remark].find((v) => typeof v === 'string' && v.trim());
+	return (why as string | undefined)?.trim() ?? fallback;
+}
+
+/**
+ * A task is done only when every media has `resource_status` 1 and no `status` "failed";
+ * any 2 (failed) or 3 (deleted), or `status` "failed", is a failure.
+ */
+export function evaluateTask(detail: ImaTaskDetail | undefined, expectedCount = 1): TaskState {
+	const medias = Array.isArray(detail?.medias) ? (detail!.medias as ImaMedia[]) : [];
+	const done: DoneMedia[] = [];
+	const failed: FailedMedia[] = [];
+	let processing = 0;
+	medias.forEach((media, index) => {
+		const rs = media?.resource_status;
+		const status = typeof media?.status === 'string' ? media.status.toLowerCase() : media?.status;
+		if (status === 'failed') {
+			failed.push({ index, reason: failureReason(media, 'IMA reported the media as failed'), resourceStatus: rs, status: media.status });
+		} else if (rs === 2) {
+			failed.push({ index, reason: failureReason(media, 'IMA reported the media as failed (resource_status 2)'), resourceStatus: rs, status: media.status });
+		} else if (rs === 3) {
+			failed.push({ index, reason: failureReason(media, 'the media was deleted on IMA (resource_status 3)'), resourceStatus: rs, status: media.status });
+		} else if (rs === 1) {
+			const url = mediaUrl(media);
+			if (!url) {
+				failed.push({ index, reason: 'IMA marked the media available but gave no URL', resourceStatus: rs, status: media.status });
+				return;
+			}
+			done.push({
+				index,
+				url,
+				coverUrl: typeof media.cover === 'string' && media.cover ? media.cover : undefined,
+				format: typeof media.format === 'string' && media.format ? media.format : undefined,
+				width: num(media.width),
+				height: num(media.height),
+				duration: parseDuration(media.duration_str ?? media.duration),
+				raw: media,
+			});
+		} else {
+			processing++;
+		}
+	});
+	const missing = Math.max(0, expectedCount - medias.length);
+	processing += missing;
+	if (failed.length) return { state: 'failed', done, failed, processing };
+	if (processing === 0 && done.length > 0) return { state: 'done', done };
+	return { state: 'pending', done, processing };
+}
+
+export class TaskTimeoutError extends Error {
+	constructor(
+		public readonly taskId: string,
+		public readonly waitedSeconds: number,
+		public readonly lastState: TaskState | undefined,
+	) {
+		super(`Task ${taskId} was still running after ${Math.round(waitedSeconds)} s`);
+		this.name = 'TaskTimeoutError';
+	}
+}
+
+export class TaskCancelledError extends Error {
+	constructor(public readonly taskId: string) {
+		super(`Waiting for task ${taskId} was cancelled`);
+		this.name = 'TaskCancelledError';
+	}
+}
+
+export class PollFailedError extends Error {
+	constructor(
+		public readonly taskId: string,
+		public readonly lastError: Error,
+		public readonly attempts: number,
+	) {
+		super(`Could not read task ${taskId} after ${attempts} attempts in a row: ${lastError.message}`);
+		this.name = 'PollFailedError';
+	}
+}
+
+export interface PollDeps {
+	taskId: string;
+	expectedCount?: number;
+	/** Reads the task detail; throws on failure (a transient error has `transient: true`). */
+	fetchDetail: () => Promise<ImaTaskDetail>;
+	/** Abortable sleep; rejects (or resolves early) when the signal aborts. */
+	sleep: (ms: number) => Promise<void>;
+	now: () => number;
+	isCancelled: () => boolean;
+	intervalMs: number;
+	/** Absolute deadline (ms since epoch). */
+	deadline: number;
+	/** How many failed reads in a row end the wait (each failure waits with backoff). */
+	maxConsecutiveFailures?: number;
+	/** Extra wait asked by the server (429 Retry-After), in ms, for the next attempt. */
+	retryAfterMs?: (error: Error) => number | undefined;
+	onState?: (state: TaskState) => void;
+}
+
+/**
+ * Polls until every media is done or one failed; waits `intervalMs` between checks, never busy-loops.
+ * A failed read is retried (with backoff, honouring Retry-After) and never fails a running task
+ * by itself; only `maxConsecutiveFailures` failures in a row, a timeout or a cancel end the wait.
+ */
+export async function pollTask(deps: PollDeps): Promise<TaskState> {
+	const started = deps.now();
+	const maxFailures = deps.maxConsecutiveFailures ?? 8;
+	let failures = 0;
+	let last: TaskState | undefined;
+	for (;;) {
+		if (deps.isCancelled()) throw new TaskCancelledError(deps.taskId);
+		let wait = deps.intervalMs;
+		let readError: (Error & { transient?: boolean }) | undefined;
+		try {
+			const detail = await deps.fetchDetail();
+			failures = 0;
+			last = evaluateTask(detail, deps.expectedCount);
+			deps.onState?.(last);
+		} catch (error) {
+			readError = error as Error & { transient?: boolean };
+		}
+		if (readError) {
+			if (deps.isCancelled()) throw new TaskCancelledError(deps.taskId);
+			if (readError.transient === false) throw readError;
+			failures++;
+			if (failures >= maxFailures) throw new PollFailedError(deps.taskId, readError, failures);
+			const backoff = deps.intervalMs * Math.min(8, 2 ** (failures - 1));
+			wait = Math.max(backoff, deps.retryAfterMs?.(readError) ?? 0);
+		} else if (last && last.state !== 'pending') {
+			return last;
+		}
+		const now = deps.now();
+		if (now >= deps.deadline) throw new TaskTimeoutError(deps.taskId, (now - started) / 1000, last);
+		await deps.sleep(Math.max(0, Math.min(wait, deps.deadline - now)));
+		if (deps.isCancelled()) throw new TaskCancelledError(deps.taskId);
+		if (deps.now() >= deps.deadline) {
+			// One last look at the deadline, so a task that finished meanwhile is not lost.
+			try {
+				const detail = await deps.fetchDetail();
+				last = evaluateTask(detail, deps.expectedCount);
+				if (last.state !== 'pending') return last;
+			} catch {
+				// fall through to the timeout
+			}
+			throw new TaskTimeoutError(deps.taskId, (deps.now() - started) / 1000, last);
+		}
+	}
+}

@@ -1,0 +1,23 @@
+/** Runs `fn` over `items` with at most `limit` at once; results keep the input order. */
+export async function mapWithConcurrency<T, R>(
+	items: readonly T[],
+	limit: number,
+	fn: (item: T, index: number) => Promise<R>,
+): Promise<Array<PromiseSettledResult<R>>> {
+	const results: Array<PromiseSettledResult<R>> = new Array(items.length);
+	const width = Math.max(1, Math.min(Math.floor(limit) || 1, items.length || 1));
+	let next = 0;
+	const worker = async () => {
+		for (;;) {
+			const index = next++;
+			if (index >= items.length) return;
+			try {
+				results[index] = { status: 'fulfilled', value: await fn(items[index], index) };
+			} catch (reason) {
+				results[index] = { status: 'rejected', reason };
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: width }, worker));
+	return results;
+}

@@ -1,0 +1,22 @@
+/** The real product lists IMA returned (../shared/ima-api/fixtures), as version nodes. */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
+import type { ModelVersion } from '../../nodes/Ima/helpers/types';
+
+export const FIXTURE_DIR = join(__dirname, '..', '..', '..', 'shared', 'ima-api', 'fixtures');
+
+export function loadFixture(taskType: 'text_to_image' | 'text_to_video'): ModelVersion[] {
+	return JSON.parse(readFileSync(join(FIXTURE_DIR, `products_${taskType}.json`), 'utf8')) as ModelVersion[];
+}
+
+export const FIXTURES: Array<{ taskType: 'text_to_image' | 'text_to_video'; models: ModelVersion[] }> = [
+	{ taskType: 'text_to_image', models: loadFixture('text_to_image') },
+	{ taskType: 'text_to_video', models: loadFixture('text_to_video') },
+];
+
+export function model(taskType: 'text_to_image' | 'text_to_video', id: string): ModelVersion {
+	const found = loadFixture(taskType).find((m) => m.id === id);
+	if (!found) throw new Error(`fixture model ${id} not found`);
+	return found;
+}

@@ -1,0 +1,140 @@
+import { evaluateTask, parseDuration, pollTask, TaskCancelledError, TaskTimeoutError, PollFailedError } from '../../nodes/Ima/helpers/polling';
+import type { ImaMedia } from '../../nodes/Ima/helpers/types';
+
+const ok = (extra: Partial<ImaMedia> = {}): ImaMedia => ({ resource_status: 1, status: 'success', url: 'https://cdn/x.png', ...extra });
+const busy: ImaMedia = { resource_status: 0, status: 'processing' };
+
+describe('task state', () => {
+	test.each([
+		['no medias yet', [], 1, 'pending'],
+		['processing (null)', [{ resource_status: null, status: 'pending' }], 1, 'pending'],
+		['one of two done', [ok(), busy], 2, 'pending'],
+		['all done', [ok(), ok()], 2, 'done'],
+		['fewer medias than n', [ok()], 2, 'pending'],
+		['resource_status 2', [ok(), { resource_status: 2, status: 'failed', error_msg: 'moderation' }], 2, 'failed'],
+		['status failed with resource_status 1', [{ ...ok(), status: 'failed', remark: 'upstream' }], 1, 'failed'],
+		['deleted', [{ resource_status: 3 }], 1, 'failed'],
+		['done without a URL', [{ resource_status: 1, status: 'success' }], 1, 'failed'],
+		['failure wins over processing', [busy, { resource_status: 2 }], 2, 'failed'],
+	] as const)('%s → %s', (_name, medias, n, state) => {
+		expect(evaluateTask({ id: 't', medias: medias as ImaMedia[] }, n).state).toBe(state);
+	});
+
+	test('keeps IMA reasons and the done media of a partial failure', () => {
+		const s = evaluateTask({ id: 't', medias: [ok(), { resource_status: 2, error_msg: 'Content moderation' }, { ...ok(), status: 'failed', remark: 'gpu' }] }, 3);
+		expect(s.state).toBe('failed');
+		if (s.state !== 'failed') return;
+		expect(s.done.map((d) => d.index)).toEqual([0]);
+		expect(s.failed.map((f) => [f.index, f.reason])).toEqual([[1, 'Content moderation'], [2, 'gpu']]);
+	});
+
+	test('URL falls back to watermark_url then preview_url; fields by kind', () => {
+		const s = evaluateTask({ id: 't', medias: [{ resource_status: 1, status: 'success', preview_url: 'https://p/v.mp4', cover: 'https://p/c.jpeg', duration_str: '5s', format: 'mp4' }] });
+		expect(s.done[0]).toMatchObject({ url: 'https://p/v.mp4', coverUrl: 'https://p/c.jpeg', duration: 5, format: 'mp4' });
+		expect(evaluateTask({ id: 't', medias: [{ resource_status: 1, watermark_url: 'https://w/x.png', width: '1024', height: 768 }] }).done[0]).toMatchObject({ url: 'https://w/x.png', width: 1024, height: 768 });
+	});
+
+	test.each([
+		['5s', 5],
+		['1m30s', 90],
+		['00:12', 12],
+		['1:02:03', 3723],
+		['7', 7],
+		['', undefined],
+		[undefined, undefined],
+	])('duration %s → %s', (input, expected) => {
+		expect(parseDuration(input)).toBe(expected);
+	});
+});
+
+/** A fake clock: sleep advances time, nothing really waits. */
+function fakeClock() {
+	let now = 1_000_000;
+	const sleeps: number[] = [];
+	return {
+		now: () => now,
+		sleep: async (ms: number) => {
+			sleeps.push(ms);
+			now += ms;
+		},
+		sleeps,
+		advance: (ms: number) => (now += ms),
+	};
+}
+
+describe('pollTask', () => {
+	test('waits the interval between checks and returns when done', async () => {
+		const clock = fakeClock();
+		const answers = [[busy], [busy], [ok()]];
+		const state = await pollTask({
+			taskId: 't', fetchDetail: async () => ({ id: 't', medias: answers.shift()! }), sleep: clock.sleep, now: clock.now,
+			isCancelled: () => false, intervalMs: 3000, deadline: clock.now() + 60_000,
+		});
+		expect(state.state).toBe('done');
+		expect(clock.sleeps).toEqual([3000, 3000]);
+	});
+
+	test('a failed read is retried with backoff and Retry-After, and never fails a running task', async () => {
+		const clock = fakeClock();
+		const transient = (retry?: number) => Object.assign(new Error('HTTP 503'), { transient: true, retry });
+		const answers: Array<ImaMedia[] | Error> = [transient(), transient(10_000), [busy], [ok()]];
+		const state = await pollTask({
+			taskId: 't',
+			fetchDetail: async () => {
+				const a = answers.shift()!;
+				if (a instanceof Error) throw a;
+				return { id: 't', medias: a };
+			},
+			sleep: clock.sleep, now: clock.now, isCancelled: () => false, intervalMs: 1000, deadline: clock.now() + 600_000,
+			retryAfterMs: (e) => (e as Error & { retry?: number }).retry,
+		});
+		expect(state.state).toBe('done');
+		expect(clock.sleeps).toEqual([1000, 10_000, 1000]);
+	});
+
+	test('gives up after too many failed reads in a row, with the task id', async () => {
+		const clock = fakeClock();
+		await expect(
+			pollTask({
+				taskId: 'task-9', fetchDetail: async () => Promise.reject(Object.assign(new Error('reset'), { transient: true })),
+				sleep: clock.sleep, now: clock.now, isCancelled: () => false, intervalMs: 10, deadline: clock.now() + 1e9, maxConsecutiveFailures: 3,
+			}),
+		).rejects.toThrow(PollFailedError);
+	});
+
+	test('a non-transient read error ends the wait at once', async () => {
+		const clock = fakeClock();
+		const fatal = Object.assign(new Error('task not found'), { transient: false });
+		await expect(
+			pollTask({ taskId: 't', fetchDetail: async () => Promise.reject(fatal), sleep: clock.sleep, now: clock.now, isCancelled: () => false, intervalMs: 10, deadline: clock.now() + 1000 }),
+		).rejects.toBe(fatal);
+	});
+
+	test('times out at the deadline, after one last look', async () => {
+		const clock = fakeClock();
+		let reads = 0;
+		const err = await pollTask({
+			taskId: 'slow', fetchDetail: async () => (reads++, { id: 'slow', medias: [busy] }), sleep: clock.sleep, now: clock.now,
+			isCancelled: () => false, intervalMs: 4000, deadline: clock.now() + 10_000,
+		}).catch((e) => e);
+		expect(err).toBeInstanceOf(TaskTimeoutError);
+		expect(err.taskId).toBe('slow');
+		expect(reads).toBe(4); // t=0, 4, 8, and the last look at 10
+		expect(clock.sleeps).toEqual([4000, 4000, 2000]);
+	});
+
+	test('stops when cancelled', async () => {
+		const clock = fakeClock();
+		let cancelled = false;
+		const err = await pollTask({
+			taskId: 'c', fetchDetail: async () => ({ id: 'c', medias: [busy] }), now: clock.now, isCancelled: () => cancelled,
+			sleep: async (ms) => {
+				await clock.sleep(ms);
+				cancelled = true;
+			},
+			intervalMs: 1000, deadline: clock.now() + 1e9,
+		}).catch((e) => e);
+		expect(err).toBeInstanceOf(TaskCancelledError);
+		expect(clock.sleeps).toHaveLength(1);
+	});
+});
