@@ -1,0 +1,1022 @@
+// @ts-check
+'use strict';
+
+/**
+ * IMA API simulator: three real HTTP servers on loopback (the IMA open API, the upload-token
+ * service and a storage/CDN host), faithful to /work/shared/ima-api/README.md.
+ * See README.md beside this file for the API.
+ */
+
+const http = require('node:http');
+const crypto = require('node:crypto');
+const { loadCatalogs, matchCreditRule, checkOptions, DEFAULT_PRODUCTS_DIR } = require('./products');
+const { KIND_INFO, mediaBody, coverBody } = require('./media');
+
+/** @typedef {import('./media').MediaKind} MediaKind */
+/** @typedef {import('./media').MediaBody} MediaBody */
+/** @typedef {import('./products').Catalog} Catalog */
+/** @typedef {import('./products').CreditRule} CreditRule */
+
+/**
+ * @typedef {object} SimulatorOptions
+ * @property {string} [apiKey] default 'ima_test_key_0123456789'
+ * @property {number} [speed] simulated-time factor, default 100 (a 20 s task takes 200 ms)
+ * @property {number} [balance] starting credit balance, default 1e9
+ * @property {string} [host] default '127.0.0.1'
+ * @property {string} [productsDir] directory of `products_<category>.json` files (default: ./products)
+ * @property {number} [port] port of the API server (upload = port+1, cdn = port+2); default 0 = random ports
+ */
+
+/** @typedef {'productList' | 'create' | 'detail' | 'media' | 'uploadToken' | 'put'} FaultRoute */
+
+/**
+ * @typedef {object} FaultSpec
+ * @property {FaultRoute} route
+ * @property {number} [times] how many requests it hits (default 1; Infinity allowed)
+ * @property {'status' | 'reset' | 'hang' | 'business'} kind
+ * @property {number} [status] HTTP status for kind 'status' (default 500)
+ * @property {number} [retryAfter] seconds, sent as a Retry-After header (kind 'status')
+ * @property {number} [code] business code for kind 'business' (default 500)
+ * @property {string} [message] message of the error envelope
+ * @property {boolean} [afterProcessing] process the request first (create: task created and charged), then fault the answer
+ */
+
+/**
+ * @typedef {object} TaskBehaviour
+ * @property {number} [durationSec] simulated seconds until done (default image 20, video 60, music 30)
+ * @property {number[]} [failMedia] media indexes ending with resource_status 2, status 'failed', error_msg
+ * @property {number[]} [failedStatusMedia] media indexes ending with resource_status 1 but status 'failed', remark
+ * @property {number[]} [deleteMedia] media indexes ending with resource_status 3
+ * @property {'url' | 'watermark_url' | 'preview_url'} [urlField] which field carries the media URL (default 'url')
+ * @property {number} [mediaBytes] exact size of each generated media file (streamed)
+ * @property {boolean} [neverFinish] the task stays processing forever
+ */
+
+/**
+ * @typedef {object} RequestRecord
+ * @property {'api' | 'upload' | 'cdn'} server
+ * @property {string} route productList | create | detail | uploadToken | media | put | files | unknown
+ * @property {string} method
+ * @property {string} path
+ * @property {Record<string, string>} query
+ * @property {Record<string, string | string[] | undefined>} headers lower-cased names
+ * @property {any} [body] parsed JSON for API POSTs (the raw text if it is not JSON)
+ * @property {number} time Unix ms
+ */
+
+/**
+ * @typedef {object} SimTask
+ * @property {string} id
+ * @property {string} bizId
+ * @property {string} taskType
+ * @property {MediaKind} kind
+ * @property {string} prompt
+ * @property {string} modelVersion
+ * @property {string} modelId
+ * @property {any} body the whole create body
+ * @property {any} params `parameters[0]` of the create body
+ * @property {number} n
+ * @property {number} credit points of one media (the matched rule)
+ * @property {number} attributeId
+ * @property {CreditRule} rule
+ * @property {number} charged credit × n
+ * @property {number} createdAt Unix ms
+ * @property {number} durationMs real milliseconds until done
+ * @property {number} timeoutAt Unix ms
+ * @property {TaskBehaviour} behaviour
+ */
+
+/**
+ * @typedef {object} StoredUpload
+ * @property {string} key
+ * @property {string} contentType
+ * @property {number} size
+ * @property {string} sha256 hex
+ * @property {Buffer | null} data the bytes, kept only under 50 MB
+ * @property {number} time
+ */
+
+/** @typedef {{status: number, payload: object | string, headers?: Record<string, string>}} ApiAnswer */
+
+const DEFAULT_API_KEY = 'ima_test_key_0123456789';
+const UPLOAD_APP_ID = 'webAgent';
+const UPLOAD_APP_KEY = '32jdskjdk320eew';
+const UPLOAD_PARAMS = [
+	'appUid',
+	'appId',
+	'appKey',
+	'cmimToken',
+	'sign',
+	'timestamp',
+	'nonce',
+	'fService',
+	'fType',
+	'fSuffix',
+	'fContentType',
+];
+const KEEP_UPLOAD_LIMIT = 50 * 1024 * 1024;
+/** @type {Record<MediaKind, number>} simulated seconds */
+const DEFAULT_DURATION = { image: 20, video: 60, audio: 30 };
+/** @type {Record<MediaKind, number>} simulated seconds (IMA's own client's poll limits) */
+const TIMEOUT = { image: 600, video: 2400, audio: 480 };
+const IMAGE_TASK_TYPES = new Set([
+	'image_to_image',
+	'image_to_video',
+	'first_last_frame_to_video',
+	'reference_image_to_video',
+]);
+const FAULT_ROUTES = new Set(['productList', 'create', 'detail', 'media', 'uploadToken', 'put']);
+const FAULT_KINDS = new Set(['status', 'reset', 'hang', 'business']);
+const FAIL_MESSAGE = 'Content moderation rejected the prompt';
+const FAILED_STATUS_REMARK = 'Generation failed: the model returned no result';
+
+/**
+ * @param {unknown} v
+ * @returns {v is Record<string, any>}
+ */
+function isObject(v) {
+	return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * @param {string} taskType
+ * @returns {MediaKind}
+ */
+function kindOf(taskType) {
+	if (taskType.endsWith('_video')) return 'video';
+	if (taskType.endsWith('_music') || taskType.endsWith('_speech')) return 'audio';
+	return 'image';
+}
+
+/**
+ * @param {unknown} v
+ * @returns {boolean}
+ */
+function isHttpUrl(v) {
+	if (typeof v !== 'string') return false;
+	try {
+		const u = new URL(v);
+		return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * n: absent → 1; an integer (or a string of digits, as IMA's client sends form defaults) 1..4.
+ * @param {unknown} v
+ * @returns {number | null}
+ */
+function parseN(v) {
+	if (v === undefined || v === null) return 1;
+	/** @type {number} */
+	let n;
+	if (typeof v === 'number') n = v;
+	else if (typeof v === 'string' && /^\s*\d+\s*$/.test(v)) n = Number(v);
+	else return null;
+	return Number.isInteger(n) && n >= 1 && n <= 4 ? n : null;
+}
+
+/**
+ * @param {unknown} v
+ * @returns {string}
+ */
+function show(v) {
+	const s = typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
+	return s === undefined ? 'undefined' : s.length > 80 ? s.slice(0, 77) + '...' : s;
+}
+
+/**
+ * @param {http.ServerResponse} res
+ * @param {number} status
+ * @param {object | string} payload an object, or JSON text
+ * @param {Record<string, string>} [headers]
+ */
+function sendJson(res, status, payload, headers = {}) {
+	const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+	res.writeHead(status, {
+		'content-type': 'application/json; charset=utf-8',
+		'content-length': String(Buffer.byteLength(text)),
+		...headers,
+	});
+	res.end(text);
+}
+
+/**
+ * @param {http.IncomingMessage} req
+ * @returns {Promise<Buffer>}
+ */
+function readBody(req) {
+	return new Promise((resolve, reject) => {
+		/** @type {Buffer[]} */
+		const chunks = [];
+		req.on('data', (c) => chunks.push(c));
+		req.on('end', () => resolve(Buffer.concat(chunks)));
+		req.on('error', reject);
+	});
+}
+
+/**
+ * Reads and discards the request body.
+ * @param {http.IncomingMessage} req
+ * @returns {Promise<void>}
+ */
+function drain(req) {
+	return new Promise((resolve) => {
+		if (req.readableEnded) return resolve();
+		req.on('end', () => resolve());
+		req.on('error', () => resolve());
+		req.on('close', () => resolve());
+		req.resume();
+	});
+}
+
+/**
+ * @param {string} code
+ * @param {string} message
+ */
+function ossError(code, message) {
+	return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>\n`;
+}
+
+/**
+ * @param {string} s
+ * @returns {string}
+ */
+function safeDecode(s) {
+	try {
+		return decodeURIComponent(s);
+	} catch {
+		return s;
+	}
+}
+
+/**
+ * Answers nothing: the connection is reset (RST where the platform allows it).
+ * @param {http.IncomingMessage} req
+ */
+function resetSocket(req) {
+	const socket = /** @type {import('node:net').Socket & {resetAndDestroy?: () => void}} */ (req.socket);
+	if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+	else socket.destroy();
+}
+
+class Simulator {
+	/**
+	 * @param {SimulatorOptions} [options]
+	 */
+	constructor(options = {}) {
+		this.apiKey = options.apiKey || DEFAULT_API_KEY;
+		this.speed = options.speed && options.speed > 0 ? options.speed : 100;
+		this.host = options.host || '127.0.0.1';
+		this.productsDir = options.productsDir || DEFAULT_PRODUCTS_DIR;
+		/** @private */
+		this._port = options.port || 0;
+		/** @private */
+		this._initialBalance = options.balance === undefined ? 1e9 : options.balance;
+		this.baseUrl = '';
+		this.uploadBaseUrl = '';
+		this.cdnBaseUrl = '';
+		/** @type {RequestRecord[]} every request on the three servers (faulted ones too) */
+		this.requests = [];
+		/** @type {Map<string, SimTask>} */
+		this.tasks = new Map();
+		/** @type {Map<string, StoredUpload>} files received by presigned PUTs, by key */
+		this.uploads = new Map();
+		this.creditsCharged = 0;
+		this.balance = this._initialBalance;
+		/** @private @type {Map<string, Catalog>} */
+		this._catalogs = loadCatalogs(this.productsDir);
+		/** @private @type {Map<string, {spec: FaultSpec, left: number}[]>} */
+		this._faults = new Map();
+		/** @private @type {TaskBehaviour[]} */
+		this._behaviours = [];
+		/** @private @type {Set<string>} */
+		this._subscriptions = new Set();
+		/** @private @type {Map<string, {signature: string, expires: number, contentType: string}>} */
+		this._uploadSlots = new Map();
+		/** @private @type {Set<import('node:net').Socket>} */
+		this._sockets = new Set();
+		/** @private @type {http.Server[]} */
+		this._servers = [];
+		/** @private */
+		this._counter = 0;
+		/** @private @type {Promise<void> | null} */
+		this._closing = null;
+	}
+
+	// ---- public API -----------------------------------------------------------------------
+
+	/**
+	 * Starts the three servers.
+	 * @returns {Promise<this>}
+	 */
+	async start() {
+		const handlers = [
+			(/** @type {http.IncomingMessage} */ q, /** @type {http.ServerResponse} */ s) => this._onApi(q, s),
+			(/** @type {http.IncomingMessage} */ q, /** @type {http.ServerResponse} */ s) => this._onUpload(q, s),
+			(/** @type {http.IncomingMessage} */ q, /** @type {http.ServerResponse} */ s) => this._onCdn(q, s),
+		];
+		const urls = [];
+		for (let i = 0; i < handlers.length; i++) {
+			const handler = handlers[i];
+			const server = http.createServer((req, res) => {
+				handler(req, res).catch((err) => {
+					if (!res.headersSent) sendJson(res, 500, { code: 500, message: `simulator error: ${err && err.message}`, data: null });
+					else res.destroy();
+				});
+			});
+			server.on('connection', (socket) => {
+				this._sockets.add(socket);
+				socket.on('close', () => this._sockets.delete(socket));
+			});
+			this._servers.push(server);
+			const port = this._port ? this._port + i : 0;
+			await new Promise((resolve, reject) => {
+				server.once('error', reject);
+				server.listen(port, this.host, () => {
+					server.off('error', reject);
+					resolve(undefined);
+				});
+			});
+			const addr = /** @type {import('node:net').AddressInfo} */ (server.address());
+			const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+			urls.push(`http://${host}:${addr.port}`);
+		}
+		[this.baseUrl, this.uploadBaseUrl, this.cdnBaseUrl] = urls;
+		return this;
+	}
+
+	/**
+	 * Stops the servers; open, keep-alive and hung connections are destroyed. Idempotent.
+	 * @returns {Promise<void>}
+	 */
+	close() {
+		if (!this._closing) {
+			const closed = this._servers.map(
+				(server) => new Promise((resolve) => server.close(() => resolve(undefined))),
+			);
+			for (const socket of this._sockets) socket.destroy();
+			this._sockets.clear();
+			this._closing = Promise.all(closed).then(() => undefined);
+		}
+		return this._closing;
+	}
+
+	/** Clears requests, tasks, uploads, faults, queued behaviours, subscriptions and credits charged; restores the balance. */
+	reset() {
+		this.requests.length = 0;
+		this.tasks.clear();
+		this.uploads.clear();
+		this._uploadSlots.clear();
+		this._faults.clear();
+		this._behaviours.length = 0;
+		this._subscriptions.clear();
+		this.creditsCharged = 0;
+		this.balance = this._initialBalance;
+	}
+
+	/**
+	 * Queues a fault on a route; faults of one route are consumed in order.
+	 * @param {FaultSpec} spec
+	 */
+	fault(spec) {
+		if (!spec || !FAULT_ROUTES.has(spec.route)) throw new Error(`fault: unknown route ${spec && spec.route}`);
+		if (!FAULT_KINDS.has(spec.kind)) throw new Error(`fault: unknown kind ${spec.kind}`);
+		const times = spec.times === undefined ? 1 : spec.times;
+		if (!(times >= 1)) throw new Error('fault: times must be >= 1');
+		const queue = this._faults.get(spec.route) || [];
+		queue.push({ spec: { ...spec }, left: times });
+		this._faults.set(spec.route, queue);
+	}
+
+	/**
+	 * Queues a behaviour for the next successful create (FIFO).
+	 * @param {TaskBehaviour} behaviour
+	 */
+	queueTask(behaviour) {
+		this._behaviours.push({ ...(behaviour || {}) });
+	}
+
+	/** @param {number} n */
+	setBalance(n) {
+		this.balance = n;
+	}
+
+	/**
+	 * Creates for this model version id (or model_id) answer code 4014 from now on.
+	 * @param {string} modelVersionOrModelId
+	 */
+	requireSubscription(modelVersionOrModelId) {
+		this._subscriptions.add(String(modelVersionOrModelId));
+	}
+
+	/** @returns {RequestRecord[]} the records of the create calls received (faulted ones too) */
+	createsReceived() {
+		return this.requests.filter((r) => r.server === 'api' && r.route === 'create');
+	}
+
+	/**
+	 * The flat list of version nodes of a category, depth-first over the tree (copies).
+	 * @param {string} category
+	 * @returns {Record<string, any>[]}
+	 */
+	products(category) {
+		const catalog = this._catalogs.get(category);
+		if (!catalog) throw new Error(`unknown category ${category}`);
+		return JSON.parse(JSON.stringify(catalog.versions));
+	}
+
+	/** @returns {string[]} the categories the product list serves */
+	categories() {
+		return [...this._catalogs.keys()];
+	}
+
+	// ---- plumbing -------------------------------------------------------------------------
+
+	/**
+	 * @private
+	 * @param {FaultRoute | string} route
+	 * @returns {FaultSpec | undefined}
+	 */
+	_takeFault(route) {
+		const queue = this._faults.get(route);
+		if (!queue || queue.length === 0) return undefined;
+		const head = queue[0];
+		head.left -= 1;
+		if (head.left <= 0) queue.shift();
+		return head.spec;
+	}
+
+	/**
+	 * @private
+	 * @param {FaultSpec} spec
+	 * @param {http.IncomingMessage} req
+	 * @param {http.ServerResponse} res
+	 */
+	_applyFault(spec, req, res) {
+		if (spec.kind === 'reset') return resetSocket(req);
+		if (spec.kind === 'hang') return; // the socket stays open until close()
+		if (spec.kind === 'business') {
+			return sendJson(res, 200, { code: spec.code === undefined ? 500 : spec.code, message: spec.message || 'simulated business error', data: null });
+		}
+		const status = spec.status || 500;
+		/** @type {Record<string, string>} */
+		const headers = {};
+		if (spec.retryAfter !== undefined) headers['retry-after'] = String(spec.retryAfter);
+		sendJson(res, status, { code: status, message: spec.message || http.STATUS_CODES[status] || 'error', data: null }, headers);
+	}
+
+	/**
+	 * @private
+	 * @param {'api' | 'upload' | 'cdn'} server
+	 * @param {string} route
+	 * @param {http.IncomingMessage} req
+	 * @param {URL} url
+	 * @param {any} [body]
+	 * @returns {RequestRecord}
+	 */
+	_record(server, route, req, url, body) {
+		/** @type {RequestRecord} */
+		const rec = {
+			server,
+			route,
+			method: req.method || '',
+			path: url.pathname,
+			query: Object.fromEntries(url.searchParams),
+			headers: { ...req.headers },
+			time: Date.now(),
+		};
+		if (body !== undefined) rec.body = body;
+		this.requests.push(rec);
+		return rec;
+	}
+
+	// ---- API server -----------------------------------------------------------------------
+
+	/**
+	 * @private
+	 * @param {http.IncomingMessage} req
+	 * @param {http.ServerResponse} res
+	 */
+	async _onApi(req, res) {
+		const url = new URL(req.url || '/', 'http://sim');
+		const method = req.method || 'GET';
+		let route = 'unknown';
+		if (url.pathname === '/open/v1/product/list' && method === 'GET') route = 'productList';
+		else if (url.pathname === '/open/v1/tasks/create' && method === 'POST') route = 'create';
+		else if (url.pathname === '/open/v1/tasks/detail' && method === 'POST') route = 'detail';
+
+		/** @type {any} */
+		let body;
+		let badJson = false;
+		if (method !== 'GET' && method !== 'HEAD') {
+			const raw = (await readBody(req)).toString('utf8');
+			if (raw.length === 0) body = null;
+			else {
+				try {
+					body = JSON.parse(raw);
+				} catch {
+					body = raw;
+					badJson = true;
+				}
+			}
+		}
+		this._record('api', route, req, url, body);
+
+		const fault = route === 'unknown' ? undefined : this._takeFault(route);
+		if (fault && !fault.afterProcessing) return this._applyFault(fault, req, res);
+
+		/** @type {ApiAnswer} */
+		let answer;
+		const auth = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization || '').trim());
+		if (!auth || auth[1].trim() !== this.apiKey) {
+			answer = { status: 401, payload: { code: 401, message: 'Invalid or revoked API key', data: null } };
+		} else if (route === 'productList') {
+			answer = this._productList(url);
+		} else if (route === 'create') {
+			answer = { status: 200, payload: badJson ? envelope(400, 'invalid JSON body') : this._create(body) };
+		} else if (route === 'detail') {
+			answer = { status: 200, payload: badJson ? envelope(400, 'invalid JSON body') : this._detail(body) };
+		} else {
+			answer = { status: 404, payload: envelope(404, `no route ${method} ${url.pathname}`) };
+		}
+
+		if (fault) return this._applyFault(fault, req, res);
+		sendJson(res, answer.status, answer.payload, answer.headers);
+	}
+
+	/**
+	 * @private
+	 * @param {URL} url
+	 * @returns {ApiAnswer}
+	 */
+	_productList(url) {
+		const catalog = this._catalogs.get(url.searchParams.get('category') || '');
+		if (!catalog) return { status: 200, payload: envelope(400, 'unknown category') };
+		return { status: 200, payload: `{"code":0,"message":"success","data":${catalog.treeJson}}` };
+	}
+
+	/**
+	 * Validates a create body as IMA does; on success charges and creates the task.
+	 * @private
+	 * @param {any} body
+	 * @returns {object} the envelope
+	 */
+	_create(body) {
+		/** @param {string} msg */
+		const bad = (msg) => envelope(400, msg);
+		if (!isObject(body)) return bad('invalid JSON body');
+		const taskType = body.task_type;
+		const catalog = typeof taskType === 'string' ? this._catalogs.get(taskType) : undefined;
+		if (!catalog) return bad(`invalid parameter task_type: unknown task type ${show(taskType)}`);
+		if (body.enable_multi_model !== undefined && body.enable_multi_model !== false) {
+			return bad('invalid parameter enable_multi_model: must be false');
+		}
+		if (!Array.isArray(body.parameters) || body.parameters.length !== 1 || !isObject(body.parameters[0])) {
+			return bad('invalid parameter parameters: must be an array of exactly one parameter object');
+		}
+		const param = body.parameters[0];
+		const nested = param.parameters;
+		if (!isObject(nested)) {
+			return bad('invalid parameter parameters[0].parameters: required (prompt, n, input_images, cast and the model fields)');
+		}
+		if (typeof nested.prompt !== 'string' || nested.prompt.trim() === '') {
+			return bad('invalid parameter prompt: parameters[0].parameters.prompt is required and must not be empty (the prompt is nested, not top-level)');
+		}
+		const version = typeof param.model_version === 'string' ? catalog.byId.get(param.model_version) : undefined;
+		if (!version) return bad(`invalid parameter model_version: ${show(param.model_version)} is not a model version of ${taskType}`);
+		if (param.model_id !== version.model_id) {
+			return bad(`invalid parameter model_id: ${show(param.model_id)} does not match model_version ${show(version.id)} (expected ${show(version.model_id)})`);
+		}
+		if (param.model_name !== version.name) {
+			return bad(`invalid parameter model_name: ${show(param.model_name)} does not match model_version ${show(version.id)} (expected ${show(version.name)})`);
+		}
+		if (param.category !== taskType) return bad(`invalid parameter category: ${show(param.category)} must equal task_type ${show(taskType)}`);
+		if (param.app !== 'ima' && param.app !== 'webAgent') return bad(`invalid parameter app: ${show(param.app)} (expected "ima")`);
+		if (param.platform !== 'web') return bad(`invalid parameter platform: ${show(param.platform)} (expected "web")`);
+
+		const n = parseN(nested.n);
+		if (n === null) return bad(`invalid parameter n: ${show(nested.n)}; must be an integer from 1 to 4`);
+
+		if (IMAGE_TASK_TYPES.has(taskType)) {
+			const src = body.src_img_url;
+			if (!Array.isArray(src) || src.length === 0) {
+				return bad(`invalid parameter src_img_url: ${taskType} needs the input image URL(s) in src_img_url and parameters[0].parameters.input_images`);
+			}
+			if (taskType === 'first_last_frame_to_video' && src.length !== 2) {
+				return bad(`invalid parameter src_img_url: first_last_frame_to_video takes exactly 2 images (first frame, last frame), got ${src.length}`);
+			}
+			const notUrl = src.find((u) => !isHttpUrl(u));
+			if (notUrl !== undefined) {
+				return bad(`invalid parameter src_img_url: only public http(s) URLs are accepted (upload the file first), got ${show(notUrl)}`);
+			}
+			const inputs = nested.input_images;
+			if (!Array.isArray(inputs) || inputs.length !== src.length || inputs.some((u, i) => u !== src[i])) {
+				return bad('invalid parameter input_images: parameters[0].parameters.input_images must list the same URLs as src_img_url');
+			}
+		} else if (body.src_img_url !== undefined && body.src_img_url !== null && !(Array.isArray(body.src_img_url) && body.src_img_url.length === 0)) {
+			return bad(`invalid parameter src_img_url: must be empty for ${taskType}`);
+		}
+
+		const optionError = checkOptions(version, taskType, nested);
+		if (optionError) return bad(optionError);
+
+		const rule = matchCreditRule(version.credit_rules, nested);
+		if (!rule) return envelope(6009, 'no credit rule matches the parameters');
+		const cast = isObject(nested.cast) ? nested.cast : {};
+		if (typeof param.credit !== 'number' || param.credit !== rule.points) {
+			return envelope(6006, `credit ${show(param.credit)} does not match the points of the matched rule (${rule.points}, attribute_id ${rule.attribute_id})`);
+		}
+		if (typeof cast.points !== 'number' || cast.points !== rule.points) {
+			return envelope(6006, `cast.points ${show(cast.points)} does not match the points of the matched rule (${rule.points})`);
+		}
+		if (param.attribute_id !== rule.attribute_id) {
+			return envelope(6010, `attribute_id ${show(param.attribute_id)} does not match the matched rule (attribute_id ${rule.attribute_id})`);
+		}
+		if (cast.attribute_id !== rule.attribute_id) {
+			return envelope(6010, `cast.attribute_id ${show(cast.attribute_id)} does not match the matched rule (attribute_id ${rule.attribute_id})`);
+		}
+		if (this._subscriptions.has(String(version.id)) || this._subscriptions.has(String(version.model_id))) {
+			return envelope(4014, `${version.name} requires a subscription tier`);
+		}
+		const cost = rule.points * n;
+		if (cost > this.balance) return envelope(4008, `insufficient points: this task costs ${cost}, the balance is ${this.balance}`);
+
+		// ---- accepted: charge and create ----
+		this.balance -= cost;
+		this.creditsCharged += cost;
+		const now = Date.now();
+		const kind = kindOf(taskType);
+		const behaviour = this._behaviours.shift() || {};
+		const durationSec = behaviour.durationSec === undefined ? DEFAULT_DURATION[kind] : behaviour.durationSec;
+		this._counter += 1;
+		const id = `task_${this._counter}_${crypto.randomBytes(6).toString('hex')}`;
+		/** @type {SimTask} */
+		const task = {
+			id,
+			bizId: `biz_${crypto.randomBytes(8).toString('hex')}`,
+			taskType,
+			kind,
+			prompt: nested.prompt,
+			modelVersion: String(version.id),
+			modelId: String(version.model_id),
+			body: JSON.parse(JSON.stringify(body)),
+			params: JSON.parse(JSON.stringify(param)),
+			n,
+			credit: rule.points,
+			attributeId: rule.attribute_id,
+			rule: JSON.parse(JSON.stringify(rule)),
+			charged: cost,
+			createdAt: now,
+			durationMs: Math.max(0, (durationSec * 1000) / this.speed),
+			timeoutAt: Math.round(now + (TIMEOUT[kind] * 1000) / this.speed),
+			behaviour,
+		};
+		this.tasks.set(id, task);
+		return envelope(0, 'success', {
+			id,
+			biz_id: task.bizId,
+			task_type: taskType,
+			medias: [],
+			generate_count: n,
+			created_at: now,
+			timeout_at: task.timeoutAt,
+		});
+	}
+
+	/**
+	 * @private
+	 * @param {any} body
+	 * @returns {object} the envelope
+	 */
+	_detail(body) {
+		const taskId = isObject(body) ? body.task_id : undefined;
+		if (typeof taskId !== 'string' || taskId === '') return envelope(400, 'invalid parameter task_id: required');
+		const task = this.tasks.get(taskId);
+		if (!task) return envelope(404, 'task not found');
+		const now = Date.now();
+		const medias = [];
+		for (let i = 0; i < task.n; i++) medias.push(this._mediaView(task, i, now));
+		return envelope(0, 'success', { id: task.id, task_type: task.taskType, prompt: task.prompt, medias });
+	}
+
+	/**
+	 * @private
+	 * @param {SimTask} task
+	 * @param {number} index
+	 * @param {number} now
+	 * @returns {'pending' | 'processing' | 'success' | 'failed' | 'failedStatus' | 'deleted'}
+	 */
+	_phase(task, index, now) {
+		const elapsed = now - task.createdAt;
+		const b = task.behaviour;
+		if (b.neverFinish || elapsed < task.durationMs) {
+			return elapsed < task.durationMs * 0.1 ? 'pending' : 'processing';
+		}
+		if ((b.failMedia || []).includes(index)) return 'failed';
+		if ((b.failedStatusMedia || []).includes(index)) return 'failedStatus';
+		if ((b.deleteMedia || []).includes(index)) return 'deleted';
+		return 'success';
+	}
+
+	/**
+	 * @private
+	 * @param {SimTask} task
+	 * @param {number} index
+	 * @param {number} now
+	 * @returns {Record<string, unknown>}
+	 */
+	_mediaView(task, index, now) {
+		const info = KIND_INFO[task.kind];
+		const phase = this._phase(task, index, now);
+		if (phase === 'pending') return { resource_status: null, status: 'pending', url: '', format: info.format };
+		if (phase === 'processing') return { resource_status: 0, status: 'processing', url: '', format: info.format };
+		if (phase === 'failed') return { resource_status: 2, status: 'failed', url: '', format: info.format, error_msg: FAIL_MESSAGE };
+		if (phase === 'failedStatus') return { resource_status: 1, status: 'failed', url: '', format: info.format, remark: FAILED_STATUS_REMARK };
+
+		const base = `${this.cdnBaseUrl}/media/${encodeURIComponent(task.id)}/${index}`;
+		const link = `${base}.${info.ext}`;
+		/** @type {Record<string, unknown>} */
+		const m = { resource_status: phase === 'deleted' ? 3 : 1, status: 'success' };
+		const field = task.behaviour.urlField || 'url';
+		if (field === 'url') m.url = link;
+		else if (field === 'watermark_url') Object.assign(m, { url: '', watermark_url: link });
+		else Object.assign(m, { url: '', watermark_url: '', preview_url: link });
+		m.format = info.format;
+		const nested = isObject(task.params.parameters) ? task.params.parameters : {};
+		const seconds = nested.duration !== undefined && nested.duration !== null ? parseInt(String(nested.duration), 10) : NaN;
+		if (task.kind === 'image') {
+			m.width = 1024;
+			m.height = 1024;
+		} else if (task.kind === 'video') {
+			m.cover = `${base}_cover.jpeg`;
+			m.duration_str = `${Number.isFinite(seconds) ? seconds : 5}s`;
+		} else {
+			m.duration_str = `${Number.isFinite(seconds) ? seconds : 60}s`;
+		}
+		return m;
+	}
+
+	// ---- upload-token server --------------------------------------------------------------
+
+	/**
+	 * @private
+	 * @param {http.IncomingMessage} req
+	 * @param {http.ServerResponse} res
+	 */
+	async _onUpload(req, res) {
+		const url = new URL(req.url || '/', 'http://sim');
+		const method = req.method || 'GET';
+		const route = url.pathname === '/api/rest/oss/getuploadtoken' && method === 'GET' ? 'uploadToken' : 'unknown';
+		await drain(req);
+		this._record('upload', route, req, url);
+		if (route === 'unknown') return sendJson(res, 404, envelope(404, `no route ${method} ${url.pathname}`));
+		const fault = this._takeFault(route);
+		if (fault && !fault.afterProcessing) return this._applyFault(fault, req, res);
+		const answer = this._uploadToken(url.searchParams);
+		if (fault) return this._applyFault(fault, req, res);
+		sendJson(res, answer.status, answer.payload);
+	}
+
+	/**
+	 * @private
+	 * @param {URLSearchParams} q
+	 * @returns {ApiAnswer}
+	 */
+	_uploadToken(q) {
+		/** @param {string} msg */
+		const bad = (msg) => ({ status: 200, payload: envelope(400, msg) });
+		const keys = [...q.keys()];
+		const missing = UPLOAD_PARAMS.filter((k) => !keys.includes(k));
+		const extra = keys.filter((k) => !UPLOAD_PARAMS.includes(k));
+		const repeated = UPLOAD_PARAMS.filter((k) => q.getAll(k).length > 1);
+		if (missing.length || extra.length || repeated.length) {
+			const parts = [];
+			if (missing.length) parts.push(`missing: ${missing.join(', ')}`);
+			if (extra.length) parts.push(`unexpected: ${extra.join(', ')}`);
+			if (repeated.length) parts.push(`repeated: ${repeated.join(', ')}`);
+			return bad(`getuploadtoken takes exactly 11 query parameters (${UPLOAD_PARAMS.join(', ')}); ${parts.join('; ')}`);
+		}
+		/** @param {string} k */
+		const get = (k) => q.get(k) || '';
+		if (get('appUid') !== this.apiKey || get('cmimToken') !== this.apiKey) {
+			return { status: 401, payload: envelope(401, 'Invalid or revoked API key (appUid and cmimToken must be the IMA API key)') };
+		}
+		if (get('appId') !== UPLOAD_APP_ID) return bad(`invalid parameter appId: expected ${UPLOAD_APP_ID}`);
+		if (get('appKey') !== UPLOAD_APP_KEY) return bad('invalid parameter appKey');
+		const expectedSign = crypto
+			.createHash('sha1')
+			.update(`${get('appId')}|${get('appKey')}|${get('timestamp')}|${get('nonce')}`)
+			.digest('hex')
+			.toUpperCase();
+		if (get('sign') !== expectedSign) return bad('bad sign');
+		const ts = get('timestamp');
+		const nowSec = Math.floor(Date.now() / 1000);
+		if (!/^\d+$/.test(ts) || Math.abs(Number(ts) - nowSec) > 300) {
+			return bad('invalid parameter timestamp: Unix seconds within 300 s of now');
+		}
+		if (!/^[0-9a-f]{21}$/i.test(get('nonce'))) return bad('invalid parameter nonce: 21 hex characters');
+		if (get('fService') !== 'privite') return bad('invalid parameter fService: expected "privite"');
+		/** @type {Record<string, string>} */
+		const prefixes = { picture: 'image/', video: 'video/', audio: 'audio/' };
+		const fType = get('fType');
+		if (!prefixes[fType]) return bad('invalid parameter fType: picture, video or audio');
+		const contentType = get('fContentType').trim();
+		if (!contentType.toLowerCase().startsWith(prefixes[fType]) || contentType.length <= prefixes[fType].length) {
+			return bad(`invalid parameter fContentType: ${show(contentType)} does not match fType ${fType} (${prefixes[fType]}*)`);
+		}
+		const suffix = get('fSuffix');
+		if (!/^[a-z0-9]{1,8}$/i.test(suffix)) return bad('invalid parameter fSuffix: a file extension such as jpeg, png, mp4, mp3');
+
+		const d = new Date();
+		const pad = (/** @type {number} */ v) => String(v).padStart(2, '0');
+		const uid = crypto.createHash('sha1').update(this.apiKey).digest('hex').slice(0, 10);
+		const key = `webAgent/privite/${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${nowSec}_${uid}_${crypto.randomUUID().replace(/-/g, '')}.${suffix.toLowerCase()}`;
+		const signature = crypto.randomBytes(16).toString('hex');
+		const fulExpire = nowSec + 3600;
+		const fdlExpire = nowSec + 365 * 24 * 3600;
+		this._uploadSlots.set(key, { signature, expires: fulExpire, contentType });
+		return {
+			status: 200,
+			payload: envelope(0, 'success', {
+				ful: `${this.cdnBaseUrl}/put/${key}?Expires=${fulExpire}&OSSAccessKeyId=STS.simulator&Signature=${signature}`,
+				fdl: `${this.cdnBaseUrl}/files/${key}`,
+				ful_expire: fulExpire,
+				fdl_expire: fdlExpire,
+				fdl_key: key,
+			}),
+		};
+	}
+
+	// ---- storage / CDN server -------------------------------------------------------------
+
+	/**
+	 * @private
+	 * @param {http.IncomingMessage} req
+	 * @param {http.ServerResponse} res
+	 */
+	async _onCdn(req, res) {
+		const url = new URL(req.url || '/', 'http://sim');
+		const method = req.method || 'GET';
+		const read = method === 'GET' || method === 'HEAD';
+		let route = 'unknown';
+		if (read && url.pathname.startsWith('/media/')) route = 'media';
+		else if (method === 'PUT' && url.pathname.startsWith('/put/')) route = 'put';
+		else if (read && url.pathname.startsWith('/files/')) route = 'files';
+		this._record('cdn', route, req, url);
+
+		if (route === 'put') return this._put(req, res, url);
+		await drain(req);
+		if (route === 'unknown') return sendJson(res, 404, envelope(404, `no route ${method} ${url.pathname}`));
+		if (route === 'media') {
+			const fault = this._takeFault('media');
+			if (fault) return this._applyFault(fault, req, res);
+			const body = this._findMedia(url.pathname);
+			if (!body) return sendJson(res, 404, envelope(404, 'media not found'));
+			return serveBody(req, res, body);
+		}
+		const stored = this.uploads.get(safeDecode(url.pathname.slice('/files/'.length)));
+		if (!stored) return sendJson(res, 404, envelope(404, 'file not found'));
+		if (!stored.data) return sendJson(res, 404, envelope(404, 'file not kept: the simulator keeps the bytes of uploads under 50 MB only'));
+		const data = stored.data;
+		return serveBody(req, res, { contentType: stored.contentType, length: data.length, open: () => data });
+	}
+
+	/**
+	 * @private
+	 * @param {string} pathname
+	 * @returns {MediaBody | null}
+	 */
+	_findMedia(pathname) {
+		const m = /^\/media\/([^/]+)\/(\d+)(_cover)?\.([a-z0-9]+)$/.exec(pathname);
+		if (!m) return null;
+		const task = this.tasks.get(safeDecode(m[1]));
+		if (!task) return null;
+		const index = Number(m[2]);
+		if (index >= task.n || this._phase(task, index, Date.now()) !== 'success') return null;
+		if (m[3]) return task.kind === 'video' && m[4] === 'jpeg' ? coverBody() : null;
+		if (m[4] !== KIND_INFO[task.kind].ext) return null;
+		return mediaBody(task.kind, task.behaviour.mediaBytes);
+	}
+
+	/**
+	 * The presigned PUT: no Authorization header, no API key anywhere; the signed key,
+	 * signature and Content-Type. The body is streamed (size, sha256; bytes kept under 50 MB).
+	 * @private
+	 * @param {http.IncomingMessage} req
+	 * @param {http.ServerResponse} res
+	 * @param {URL} url
+	 */
+	async _put(req, res, url) {
+		const fault = this._takeFault('put');
+		if (fault && !fault.afterProcessing) {
+			if (fault.kind === 'status' || fault.kind === 'business') await drain(req);
+			return this._applyFault(fault, req, res);
+		}
+		/** @param {number} status @param {string} code @param {string} message */
+		const refuse = async (status, code, message) => {
+			await drain(req);
+			if (fault) return this._applyFault(fault, req, res);
+			const text = ossError(code, message);
+			res.writeHead(status, { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(text)) });
+			res.end(text);
+		};
+		if (req.headers.authorization !== undefined) {
+			return refuse(403, 'AccessDenied', 'The presigned URL must not be sent an Authorization header');
+		}
+		const rawUrl = req.url || '';
+		const inHeaders = req.rawHeaders.some((h) => h.includes(this.apiKey));
+		if (rawUrl.includes(this.apiKey) || safeDecode(rawUrl).includes(this.apiKey) || inHeaders) {
+			return refuse(403, 'AccessDenied', 'The IMA API key must never be sent to the storage host');
+		}
+		const key = safeDecode(url.pathname.slice('/put/'.length));
+		const slot = this._uploadSlots.get(key);
+		if (!slot || url.searchParams.get('Signature') !== slot.signature) {
+			return refuse(403, 'SignatureDoesNotMatch', 'The request signature does not match (use the ful URL exactly as returned)');
+		}
+		if (Math.floor(Date.now() / 1000) > slot.expires) return refuse(403, 'AccessDenied', 'Request has expired');
+		const sentType = String(req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
+		if (sentType !== slot.contentType.toLowerCase()) {
+			return refuse(403, 'SignatureDoesNotMatch', `Content-Type ${JSON.stringify(sentType)} differs from the signed one (${slot.contentType})`);
+		}
+
+		const sha256 = crypto.createHash('sha256');
+		const md5 = crypto.createHash('md5');
+		/** @type {Buffer[] | null} */
+		let chunks = [];
+		let size = 0;
+		await new Promise((resolve, reject) => {
+			req.on('data', (/** @type {Buffer} */ c) => {
+				size += c.length;
+				sha256.update(c);
+				md5.update(c);
+				if (chunks && size < KEEP_UPLOAD_LIMIT) chunks.push(c);
+				else chunks = null;
+			});
+			req.on('end', resolve);
+			req.on('error', reject);
+		});
+		this.uploads.set(key, {
+			key,
+			contentType: slot.contentType,
+			size,
+			sha256: sha256.digest('hex'),
+			data: chunks ? Buffer.concat(chunks) : null,
+			time: Date.now(),
+		});
+		if (fault) return this._applyFault(fault, req, res);
+		res.writeHead(200, {
+			etag: `"${md5.digest('hex').toUpperCase()}"`,
+			'x-oss-request-id': crypto.randomBytes(12).toString('hex').toUpperCase(),
+			'content-length': '0',
+		});
+		res.end();
+	}
+}
+
+/**
+ * @param {number} code
+ * @param {string} message
+ * @param {unknown} [data]
+ */
+function envelope(code, message, data = null) {
+	return { code, message, data };
+}
+
+/**
+ * @param {http.IncomingMessage} req
+ * @param {http.ServerResponse} res
+ * @param {MediaBody} body
+ */
+function serveBody(req, res, body) {
+	res.writeHead(200, {
+		'content-type': body.contentType,
+		'content-length': String(body.length),
+		'cache-control': 'public, max-age=31536000',
+	});
+	if (req.method === 'HEAD') return void res.end();
+	const content = body.open();
+	if (Buffer.isBuffer(content)) return void res.end(content);
+	res.on('close', () => content.destroy());
+	content.on('error', () => res.destroy());
+	content.pipe(res);
+}
+
+/**
+ * Starts a simulator (three HTTP servers on loopback, random ports by default).
+ * @param {SimulatorOptions} [options]
+ * @returns {Promise<Simulator>}
+ */
+async function startSimulator(options = {}) {
+	const sim = new Simulator(options);
+	try {
+		await sim.start();
+	} catch (err) {
+		await sim.close();
+		throw err;
+	}
+	return sim;
+}
+
+module.exports = { startSimulator, Simulator, DEFAULT_API_KEY, UPLOAD_APP_ID, UPLOAD_APP_KEY };

@@ -1,0 +1,596 @@
+// @ts-check
+'use strict';
+
+/* Self-check of the IMA API simulator: `npx jest test/simulator`. */
+
+const crypto = require('node:crypto');
+const { startSimulator } = require('./index');
+
+/** @type {import('./index').Simulator} */
+let sim;
+
+beforeAll(async () => {
+	sim = await startSimulator({ speed: 100 });
+});
+afterAll(() => sim.close());
+beforeEach(() => sim.reset());
+
+/** Headers of IMA's own client. */
+const headers = () => ({
+	Authorization: `Bearer ${sim.apiKey}`,
+	'Content-Type': 'application/json',
+	'x-app-source': 'ima_skills',
+	x_app_language: 'en',
+});
+
+/**
+ * @param {string} category
+ * @returns {Promise<any>}
+ */
+async function productList(category) {
+	const res = await fetch(`${sim.baseUrl}/open/v1/product/list?app=ima&platform=web&category=${category}`, { headers: headers() });
+	return res.json();
+}
+
+/**
+ * @param {string} path
+ * @param {unknown} body
+ * @returns {Promise<{status: number, json: any, res: Response}>}
+ */
+async function post(path, body) {
+	const res = await fetch(`${sim.baseUrl}${path}`, { method: 'POST', headers: headers(), body: JSON.stringify(body) });
+	return { status: res.status, json: await res.json(), res };
+}
+
+/** @param {unknown} body */
+const create = (body) => post('/open/v1/tasks/create', body);
+/** @param {string} id */
+const detail = (id) => post('/open/v1/tasks/detail', { task_id: id });
+
+/**
+ * A port of `create_task` of IMA's Python example (the reference body), with the rule passed in.
+ * @param {string} taskType
+ * @param {string} prompt
+ * @param {any} product
+ * @param {Record<string, any>} [extra]
+ * @param {any} [rule]
+ */
+function pythonBody(taskType, prompt, product, extra = {}, rule = product.credit_rules[0]) {
+	const formDefaults = Object.fromEntries(
+		product.form_config.filter((/** @type {any} */ f) => f.value !== null && f.value !== undefined).map((/** @type {any} */ f) => [f.field, f.value]),
+	);
+	/** @type {Record<string, any>} */
+	const nested = {
+		prompt,
+		n: 1,
+		input_images: [],
+		cast: { points: rule.points, attribute_id: rule.attribute_id },
+		...formDefaults,
+	};
+	for (const k of ['size', 'aspect_ratio', 'quality', 'seed', 'duration', 'resolution', 'shot_type', 'negative_prompt', 'prompt_extend']) {
+		if (k in extra) nested[k] = extra[k];
+	}
+	const inputImages = extra.input_images || [];
+	nested.input_images = inputImages;
+	return {
+		task_type: taskType,
+		enable_multi_model: false,
+		src_img_url: inputImages,
+		parameters: [
+			{
+				attribute_id: rule.attribute_id,
+				model_id: product.model_id,
+				model_name: product.name,
+				model_version: product.id,
+				app: 'ima',
+				platform: 'web',
+				category: taskType,
+				credit: rule.points,
+				parameters: nested,
+			},
+		],
+	};
+}
+
+/**
+ * @param {string} category
+ * @param {string} id version id
+ */
+const product = (category, id) => {
+	const p = sim.products(category).find((v) => v.id === id);
+	if (!p) throw new Error(`no ${id} in ${category}`);
+	return p;
+};
+
+/**
+ * @param {any} p
+ * @param {Record<string, unknown>} attrs
+ */
+const ruleFor = (p, attrs) =>
+	p.credit_rules.find((/** @type {any} */ r) => Object.entries(attrs).every(([k, v]) => r.attributes[k] === v));
+
+/**
+ * Polls detail until every media left processing.
+ * @param {string} id
+ * @returns {Promise<any>}
+ */
+async function waitDone(id) {
+	for (let i = 0; i < 200; i++) {
+		const { json } = await detail(id);
+		const medias = json.data.medias;
+		if (medias.every((/** @type {any} */ m) => m.resource_status !== null && m.resource_status !== 0)) return json.data;
+		await new Promise((r) => setTimeout(r, 20));
+	}
+	throw new Error('task never finished');
+}
+
+/**
+ * @param {string} url
+ * @returns {Promise<{res: Response, bytes: Buffer}>}
+ */
+async function download(url) {
+	const res = await fetch(url);
+	return { res, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+describe('product list', () => {
+	test('is a tree with a version at depth 4 and one at the top level; two-level flattening misses them', async () => {
+		/** @type {(nodes: any[], depth?: number, out?: Map<string, number>) => Map<string, number>} */
+		const depths = (nodes, depth = 1, out = new Map()) => {
+			for (const n of nodes) {
+				if (n.type === '3') out.set(n.id, depth);
+				if (n.children) depths(n.children, depth + 1, out);
+			}
+			return out;
+		};
+		/** IMA's Python get_products: two levels only. */
+		const pythonFlatten = (/** @type {any[]} */ nodes) => {
+			const out = [];
+			for (const node of nodes) {
+				for (const child of node.children || []) {
+					if (child.type === '3') out.push(child.id);
+					for (const gc of child.children || []) if (gc.type === '3') out.push(gc.id);
+				}
+			}
+			return out;
+		};
+
+		const t2i = await productList('text_to_image');
+		expect(t2i.code).toBe(0);
+		const d2i = depths(t2i.data);
+		expect(d2i.get('gemini-3-pro-image-preview')).toBe(4);
+		expect(pythonFlatten(t2i.data)).not.toContain('gemini-3-pro-image-preview');
+		expect([...d2i.keys()].sort()).toEqual(sim.products('text_to_image').map((p) => p.id).sort());
+
+		const t2v = await productList('text_to_video');
+		const d2v = depths(t2v.data);
+		expect(Math.max(...d2v.values())).toBeGreaterThanOrEqual(4);
+		expect(t2v.data.some((/** @type {any} */ n) => n.type === '3' && n.id === 'sora-2-pro')).toBe(true);
+		expect(pythonFlatten(t2v.data)).not.toContain('sora-2-pro');
+		expect(d2v.size).toBe(16);
+		expect(t2v.data.filter((/** @type {any} */ n) => n.type === '2').every((/** @type {any} */ g) => Array.isArray(g.children))).toBe(true);
+	});
+
+	test('serves every category; unknown category is code 400; a bad key is HTTP 401', async () => {
+		for (const c of ['image_to_image', 'image_to_video', 'first_last_frame_to_video', 'reference_image_to_video', 'text_to_music']) {
+			const list = await productList(c);
+			expect(list.code).toBe(0);
+			expect(sim.products(c).length).toBeGreaterThan(0);
+			expect(sim.products(c).every((v) => v.category_code === c && v.type === '3')).toBe(true);
+		}
+		const i2i = product('image_to_image', 'doubao-seedream-4-5-251128');
+		const sizes = i2i.form_config.find((/** @type {any} */ f) => f.field === 'size').options.map((/** @type {any} */ o) => o.value);
+		expect(sizes).toEqual(expect.arrayContaining(['2k', '4k', '2048x2048']));
+		expect(sizes).not.toContain('adaptive');
+		const music = sim.products('text_to_music');
+		expect(music.map((m) => m.model_id)).toEqual(expect.arrayContaining(['sonic', 'genbgm', 'gensong']));
+		expect(music.some((m) => m.credit_rules.some((/** @type {any} */ r) => r.attributes.default === 'enabled'))).toBe(true);
+
+		const unknown = await productList('text_to_poem');
+		expect(unknown).toMatchObject({ code: 400, message: 'unknown category' });
+
+		const res = await fetch(`${sim.baseUrl}/open/v1/product/list?app=ima&platform=web&category=text_to_image`, {
+			headers: { Authorization: 'Bearer ima_wrong' },
+		});
+		expect(res.status).toBe(401);
+		expect(await res.json()).toMatchObject({ code: 401, message: 'Invalid or revoked API key' });
+	});
+});
+
+describe('create', () => {
+	test('every version of every category is creatable from its defaults (disabled fields left out)', async () => {
+		const { matchCreditRule } = require('./products');
+		const categories = sim.categories();
+		expect(categories).toHaveLength(7);
+		let count = 0;
+		for (const category of categories) {
+			for (const p of sim.products(category)) {
+				/** @type {Record<string, any>} */
+				const nested = { prompt: 'x', n: 1 };
+				for (const f of p.form_config) {
+					const off = (f.disabled_conditions || []).some((/** @type {any} */ d) => d.category === category && d.enum_value === '*');
+					if (f.value !== null && f.value !== undefined && !off) nested[f.field] = f.value;
+				}
+				const images = category === 'first_last_frame_to_video' ? ['https://e.com/a.jpg', 'https://e.com/b.jpg'] : category.includes('image_to') ? ['https://e.com/a.jpg'] : [];
+				nested.input_images = images;
+				const rule = /** @type {any} */ (matchCreditRule(p.credit_rules, nested));
+				nested.cast = { points: rule.points, attribute_id: rule.attribute_id };
+				const body = {
+					task_type: category,
+					enable_multi_model: false,
+					src_img_url: images,
+					parameters: [{ attribute_id: rule.attribute_id, model_id: p.model_id, model_name: p.name, model_version: p.id, app: 'ima', platform: 'web', category, credit: rule.points, parameters: nested }],
+				};
+				const { json } = await create(body);
+				expect([category, p.id, json.code, json.message]).toEqual([category, p.id, 0, 'success']);
+				count++;
+			}
+		}
+		expect(sim.tasks.size).toBe(count);
+	});
+
+	test('accepts the Python example body for SeeDream 4.5 image_to_image and charges the rule points', async () => {
+		const seedream = product('image_to_image', 'doubao-seedream-4-5-251128');
+		const body = pythonBody('image_to_image', 'turn into oil painting style', seedream, {
+			input_images: ['https://example.com/input.jpg'],
+			size: '4k',
+		});
+		const { status, json } = await create(body);
+		expect(status).toBe(200);
+		expect(json.code).toBe(0);
+		expect(json.data).toMatchObject({ task_type: 'image_to_image', medias: [], generate_count: 1 });
+		expect(json.data.id).toMatch(/^task_\d+_[0-9a-f]+$/);
+		expect(json.data.biz_id).not.toBe(json.data.id);
+		expect(json.data.timeout_at - json.data.created_at).toBe(6000); // 600 simulated s at speed 100
+		expect(sim.creditsCharged).toBe(5);
+		expect(sim.balance).toBe(1e9 - 5);
+		expect(sim.tasks.get(json.data.id)).toMatchObject({ n: 1, credit: 5, charged: 5, attributeId: 2341 });
+		expect(sim.createsReceived()).toHaveLength(1);
+		expect(sim.createsReceived()[0].body).toEqual(body);
+		expect(sim.createsReceived()[0].headers['x-app-source']).toBe('ima_skills');
+	});
+
+	test('picks the rule IMA picks: exact match, booleans, partial match, n multiplies', async () => {
+		const seedance = product('text_to_video', 'doubao-seedance-1-5-pro-251215');
+		const rule = ruleFor(seedance, { duration: 8, generate_audio: false, resolution: '720p' });
+		const body = pythonBody('text_to_video', 'a cat', seedance, { duration: 8, resolution: '720p' }, rule);
+		body.parameters[0].parameters.generate_audio = false;
+		expect((await create(body)).json.code).toBe(0);
+		expect(sim.creditsCharged).toBe(30);
+
+		// Midjourney text_to_image: resolution is disabled there, so it is not sent: the partial
+		// match (absent keys ignored) picks the first rule.
+		const mj = product('text_to_image', 'midjourney');
+		const mjBody = pythonBody('text_to_image', 'a castle', mj);
+		delete mjBody.parameters[0].parameters.resolution;
+		mjBody.parameters[0].parameters.n = 1;
+		expect((await create(mjBody)).json.code).toBe(0);
+		expect(sim.creditsCharged).toBe(38);
+
+		const banana = product('text_to_image', 'gemini-3.1-flash-image-preview');
+		const nBody = pythonBody('text_to_image', 'a tree', banana, { size: '2K' }, ruleFor(banana, { size: '2K' }));
+		nBody.parameters[0].parameters.n = 3;
+		const { json } = await create(nBody);
+		expect(json.data.generate_count).toBe(3);
+		expect(sim.creditsCharged).toBe(38 + 30);
+	});
+
+	test('answers the business errors with HTTP 200 and charges nothing', async () => {
+		const banana2 = product('text_to_image', 'gemini-3.1-flash-image-preview');
+		const bananaPro = product('text_to_image', 'gemini-3-pro-image-preview');
+		const seedream = product('image_to_image', 'doubao-seedream-4-5-251128');
+		const gensong = product('text_to_music', 'gensong-v1');
+		const veo = product('reference_image_to_video', 'veo-3.1-generate-preview');
+		const img = { input_images: ['https://example.com/in.jpg'] };
+
+		// 6006: credit_rules[0] (512px, 4 points) while sending size 2K (10 points)
+		let r = await create(pythonBody('text_to_image', 'x', banana2, { size: '2K' }));
+		expect([r.status, r.json.code]).toEqual([200, 6006]);
+
+		// 6010: Nano Banana Pro 1K and 2K both cost 10 points, but the attribute ids differ
+		r = await create(pythonBody('text_to_image', 'x', bananaPro, { size: '2K' }));
+		expect(r.json.code).toBe(6010);
+
+		// 6009: GenSong does not sell 240 s without vocals
+		const songBody = pythonBody('text_to_music', 'x', gensong, { duration: 240 });
+		songBody.parameters[0].parameters.with_vocals = false;
+		r = await create(songBody);
+		expect(r.json).toMatchObject({ code: 6009, message: 'no credit rule matches the parameters' });
+
+		// 400: prompt at the top level instead of nested
+		const flat = /** @type {any} */ (pythonBody('image_to_image', 'x', seedream, { ...img, size: '4k' }));
+		delete flat.parameters[0].parameters.prompt;
+		flat.prompt = 'x';
+		r = await create(flat);
+		expect(r.json.code).toBe(400);
+		expect(r.json.message).toContain('prompt');
+
+		// 400: SeeDream 4.5 image_to_image has no "adaptive" size
+		r = await create(pythonBody('image_to_image', 'x', seedream, { ...img, size: 'adaptive' }));
+		expect(r.json.code).toBe(400);
+		expect(r.json.message).toMatch(/size.*adaptive.*allowed values: .*2k.*4k.*2048x2048/);
+
+		// 400: a value disabled for the category by disabled_conditions
+		const veoBody = pythonBody('reference_image_to_video', 'x', veo, { ...img, aspect_ratio: '9:16' }, ruleFor(veo, { duration: 8, generate_audio: false, resolution: '1080p' }));
+		r = await create(veoBody);
+		expect(r.json.code).toBe(400);
+		expect(r.json.message).toContain('aspect_ratio');
+
+		// 400: image tasks need public URLs, the same in src_img_url and input_images
+		r = await create(pythonBody('image_to_image', 'x', seedream, { input_images: ['data:image/png;base64,AAAA'], size: '4k' }));
+		expect(r.json.code).toBe(400);
+		const mismatch = pythonBody('image_to_image', 'x', seedream, { ...img, size: '4k' });
+		mismatch.parameters[0].parameters.input_images = [];
+		expect((await create(mismatch)).json.code).toBe(400);
+
+		// 4014: subscription needed
+		sim.requireSubscription('doubao-seedream-4.5');
+		r = await create(pythonBody('image_to_image', 'x', seedream, { ...img, size: '4k' }));
+		expect(r.json.code).toBe(4014);
+
+		expect(sim.creditsCharged).toBe(0);
+		expect(sim.tasks.size).toBe(0);
+		expect(sim.createsReceived()).toHaveLength(9);
+	});
+
+	test('4008 when the balance is short: nothing charged', async () => {
+		sim.setBalance(3);
+		const seedream = product('text_to_image', 'doubao-seedream-4-5-251128');
+		const r = await create(pythonBody('text_to_image', 'x', seedream));
+		expect(r.json.code).toBe(4008);
+		expect(sim.balance).toBe(3);
+		expect(sim.creditsCharged).toBe(0);
+		expect(sim.tasks.size).toBe(0);
+	});
+});
+
+describe('detail and media', () => {
+	test('an image task goes pending → processing → done, and the media is a real PNG', async () => {
+		const seedream = product('text_to_image', 'doubao-seedream-4-5-251128');
+		sim.queueTask({ durationSec: 40 }); // 400 ms: pending for the first 40 ms
+		const { json } = await create(pythonBody('text_to_image', 'a fox', seedream));
+		const id = json.data.id;
+		const first = (await detail(id)).json;
+		expect(first.data).toMatchObject({ id, task_type: 'text_to_image', prompt: 'a fox' });
+		expect(first.data.medias).toHaveLength(1);
+		expect(first.data.medias[0]).toMatchObject({ resource_status: null, status: 'pending' });
+
+		/** @type {Set<string>} */
+		const seen = new Set();
+		let media;
+		for (let i = 0; i < 100; i++) {
+			media = (await detail(id)).json.data.medias[0];
+			seen.add(`${media.resource_status}/${media.status}`);
+			if (media.resource_status === 1) break;
+			await new Promise((r) => setTimeout(r, 15));
+		}
+		expect(seen).toContain('0/processing');
+		expect(media).toMatchObject({ resource_status: 1, status: 'success', format: 'png', width: 1024, height: 1024 });
+		expect(media.url).toBe(`${sim.cdnBaseUrl}/media/${id}/0.png`);
+		const { res, bytes } = await download(media.url);
+		expect(res.headers.get('content-type')).toBe('image/png');
+		expect(Number(res.headers.get('content-length'))).toBe(bytes.length);
+		expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+		expect((await detail('task_nope')).json).toMatchObject({ code: 404, message: 'task not found' });
+		expect((await fetch(`${sim.cdnBaseUrl}/media/${id}/7.png`)).status).toBe(404);
+	});
+
+	test('video and music media: MP4 with ftyp, JPEG cover, MP3 frames', async () => {
+		const wan = product('text_to_video', 'wan2.6-t2v');
+		sim.queueTask({ durationSec: 1 });
+		const v = (await create(pythonBody('text_to_video', 'a puppy', wan, { duration: 10, resolution: '720P' }, ruleFor(wan, { duration: 10, resolution: '720P' })))).json;
+		expect(v.code).toBe(0);
+		const suno = product('text_to_music', 'sonic-v5');
+		sim.queueTask({ durationSec: 1 });
+		const m = (await create(pythonBody('text_to_music', 'upbeat electronic', suno, {}, ruleFor(suno, { default: 'enabled' })))).json;
+		expect(m.code).toBe(0);
+		expect(sim.creditsCharged).toBe(50 + 10);
+
+		const video = (await waitDone(v.data.id)).medias[0];
+		expect(video).toMatchObject({ resource_status: 1, status: 'success', format: 'mp4', duration_str: '10s' });
+		const mp4 = await download(video.url);
+		expect(mp4.res.headers.get('content-type')).toBe('video/mp4');
+		expect(mp4.bytes.subarray(4, 12).toString('latin1')).toBe('ftypisom');
+		expect(mp4.bytes.includes(Buffer.from('moov'))).toBe(true);
+		const cover = await download(video.cover);
+		expect(cover.res.headers.get('content-type')).toBe('image/jpeg');
+		expect([...cover.bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+		expect([...cover.bytes.subarray(-2)]).toEqual([0xff, 0xd9]);
+
+		const audio = (await waitDone(m.data.id)).medias[0];
+		expect(audio).toMatchObject({ resource_status: 1, format: 'mp3', duration_str: '60s' });
+		const mp3 = await download(audio.url);
+		expect(mp3.res.headers.get('content-type')).toBe('audio/mpeg');
+		expect([...mp3.bytes.subarray(0, 2)]).toEqual([0xff, 0xfb]);
+		expect([...mp3.bytes.subarray(417, 419)]).toEqual([0xff, 0xfb]); // the next frame
+	});
+
+	test('queued behaviours: failed, failed-with-status-1, deleted, URL in watermark_url, never finishing', async () => {
+		const seedream = product('text_to_image', 'doubao-seedream-4-5-251128');
+		sim.queueTask({ durationSec: 0, failMedia: [0], failedStatusMedia: [1], deleteMedia: [2], urlField: 'watermark_url' });
+		sim.queueTask({ durationSec: 0, neverFinish: true });
+		const body = pythonBody('text_to_image', 'x', seedream);
+		body.parameters[0].parameters.n = 4;
+		const a = (await create(body)).json.data;
+		const b = (await create(pythonBody('text_to_image', 'y', seedream))).json.data;
+		expect(sim.creditsCharged).toBe(25);
+
+		const medias = (await detail(a.id)).json.data.medias;
+		expect(medias.map((/** @type {any} */ m) => [m.resource_status, m.status])).toEqual([
+			[2, 'failed'],
+			[1, 'failed'],
+			[3, 'success'],
+			[1, 'success'],
+		]);
+		expect(medias[0].error_msg).toBe('Content moderation rejected the prompt');
+		expect(medias[1].remark).toBeTruthy();
+		expect(medias[3].url).toBe('');
+		expect((await download(medias[3].watermark_url)).bytes.subarray(1, 4).toString()).toBe('PNG');
+		expect((await fetch(medias[2].watermark_url)).status).toBe(404); // deleted
+
+		await new Promise((r) => setTimeout(r, 50));
+		expect((await detail(b.id)).json.data.medias[0]).toMatchObject({ resource_status: 0, status: 'processing' });
+	});
+
+	test('mediaBytes: a 50 MB video is streamed with the exact size, without allocating it', async () => {
+		const size = 50 * 1024 * 1024;
+		sim.queueTask({ durationSec: 0, mediaBytes: size });
+		const wan = product('text_to_video', 'wan2.6-t2v');
+		const { json } = await create(pythonBody('text_to_video', 'x', wan, {}, ruleFor(wan, { duration: 5, resolution: '1080P' })));
+		const url = (await detail(json.data.id)).json.data.medias[0].url;
+
+		const before = process.memoryUsage().arrayBuffers;
+		const res = await fetch(url);
+		expect(Number(res.headers.get('content-length'))).toBe(size);
+		const reader = /** @type {ReadableStreamDefaultReader<Uint8Array>} */ (/** @type {ReadableStream} */ (res.body).getReader());
+		let total = 0;
+		let head = Buffer.alloc(0);
+		let early = 0;
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			if (head.length < 64) head = Buffer.concat([head, Buffer.from(value)]);
+			total += value.length;
+			if (early === 0 && total >= 2 * 1024 * 1024) {
+				await new Promise((r) => setTimeout(r, 30)); // let a non-streaming server fill memory
+				early = process.memoryUsage().arrayBuffers - before;
+			}
+		}
+		expect(total).toBe(size);
+		expect(head.subarray(4, 8).toString('latin1')).toBe('ftyp');
+		expect(early).toBeLessThan(25 * 1024 * 1024);
+	});
+});
+
+describe('faults', () => {
+	test('status with Retry-After, then the route works again', async () => {
+		sim.fault({ route: 'productList', kind: 'status', status: 503, retryAfter: 7, times: 2 });
+		for (let i = 0; i < 2; i++) {
+			const res = await fetch(`${sim.baseUrl}/open/v1/product/list?app=ima&platform=web&category=text_to_image`, { headers: headers() });
+			expect(res.status).toBe(503);
+			expect(res.headers.get('retry-after')).toBe('7');
+			expect((await res.json()).code).toBe(503);
+		}
+		expect((await productList('text_to_image')).code).toBe(0);
+		expect(sim.requests.filter((r) => r.route === 'productList')).toHaveLength(3);
+	});
+
+	test('reset destroys the connection; the request is still recorded', async () => {
+		sim.fault({ route: 'detail', kind: 'reset' });
+		await expect(detail('task_x')).rejects.toThrow();
+		expect(sim.requests.filter((r) => r.route === 'detail')).toHaveLength(1);
+		expect((await detail('task_x')).json.code).toBe(404);
+	});
+
+	test('afterProcessing on create: the task exists and is charged, the answer is lost', async () => {
+		const seedream = product('text_to_image', 'doubao-seedream-4-5-251128');
+		sim.fault({ route: 'create', kind: 'status', status: 502, afterProcessing: true });
+		const r = await create(pythonBody('text_to_image', 'x', seedream));
+		expect(r.status).toBe(502);
+		expect(sim.tasks.size).toBe(1);
+		expect(sim.creditsCharged).toBe(5);
+		expect([...sim.tasks.values()][0].charged).toBe(5);
+
+		sim.fault({ route: 'create', kind: 'business', code: 500, message: 'gateway busy' });
+		const b = await create(pythonBody('text_to_image', 'x', seedream));
+		expect([b.status, b.json.code, b.json.message]).toEqual([200, 500, 'gateway busy']);
+		expect(sim.creditsCharged).toBe(5);
+	});
+
+	test('hang never answers, and close() still resolves', async () => {
+		const own = await startSimulator();
+		own.fault({ route: 'detail', kind: 'hang' });
+		const hung = fetch(`${own.baseUrl}/open/v1/tasks/detail`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${own.apiKey}`, 'Content-Type': 'application/json' },
+			body: '{"task_id":"t"}',
+			signal: AbortSignal.timeout(150),
+		});
+		await expect(hung).rejects.toThrow();
+		// a keep-alive connection stays open as well
+		await fetch(`${own.uploadBaseUrl}/nothing`);
+		const t0 = Date.now();
+		await own.close();
+		expect(Date.now() - t0).toBeLessThan(1000);
+	});
+});
+
+describe('upload', () => {
+	/**
+	 * @param {Record<string, string>} [override]
+	 * @param {string[]} [drop]
+	 */
+	function tokenUrl(override = {}, drop = []) {
+		const nonce = crypto.randomBytes(11).toString('hex').slice(0, 21);
+		const ts = String(Math.floor(Date.now() / 1000));
+		const sign = crypto.createHash('sha1').update(`webAgent|32jdskjdk320eew|${ts}|${nonce}`).digest('hex').toUpperCase();
+		/** @type {Record<string, string>} */
+		const q = {
+			appUid: sim.apiKey,
+			appId: 'webAgent',
+			appKey: '32jdskjdk320eew',
+			cmimToken: sim.apiKey,
+			sign,
+			timestamp: ts,
+			nonce,
+			fService: 'privite',
+			fType: 'picture',
+			fSuffix: 'png',
+			fContentType: 'image/png',
+			...override,
+		};
+		for (const k of drop) delete q[k];
+		return `${sim.uploadBaseUrl}/api/rest/oss/getuploadtoken?${new URLSearchParams(q)}`;
+	}
+
+	test('token with a good sign, PUT without Authorization, the file is served', async () => {
+		const token = await (await fetch(tokenUrl())).json();
+		expect(token.code).toBe(0);
+		const { ful, fdl, fdl_key: key } = token.data;
+		expect(ful.startsWith(`${sim.cdnBaseUrl}/put/`)).toBe(true);
+		expect(fdl).toBe(`${sim.cdnBaseUrl}/files/${key}`);
+		expect(ful).not.toContain(sim.apiKey);
+
+		const bytes = crypto.randomBytes(3000);
+		const denied = await fetch(ful, { method: 'PUT', body: bytes, headers: { 'Content-Type': 'image/png', Authorization: `Bearer ${sim.apiKey}` } });
+		expect(denied.status).toBe(403);
+		expect(sim.uploads.size).toBe(0);
+
+		const put = await fetch(ful, { method: 'PUT', body: bytes, headers: { 'Content-Type': 'image/png' } });
+		expect(put.status).toBe(200);
+		expect(sim.uploads.get(key)).toMatchObject({ size: 3000, sha256: crypto.createHash('sha256').update(bytes).digest('hex') });
+		const got = await download(fdl);
+		expect(got.res.headers.get('content-type')).toBe('image/png');
+		expect(got.bytes.equals(bytes)).toBe(true);
+	});
+
+	test('bad sign, extra or missing parameters, a wrong key and a type mismatch are refused', async () => {
+		const badSign = await (await fetch(tokenUrl({ sign: 'ABC' }))).json();
+		expect(badSign).toMatchObject({ code: 400, message: 'bad sign' });
+		const extra = await (await fetch(tokenUrl({ token: 'x' }))).json();
+		expect(extra.code).toBe(400);
+		expect(extra.message).toContain('unexpected: token');
+		const missing = await (await fetch(tokenUrl({}, ['nonce']))).json();
+		expect(missing.message).toContain('missing: nonce');
+		const wrongKey = await fetch(tokenUrl({ cmimToken: 'ima_other' }));
+		expect((await wrongKey.json()).code).toBe(401);
+		const mismatch = await (await fetch(tokenUrl({ fType: 'video' }))).json();
+		expect(mismatch.code).toBe(400);
+		expect(mismatch.message).toContain('fContentType');
+		expect(sim.requests.filter((r) => r.server === 'upload')).toHaveLength(5);
+	});
+});
+
+test('reset clears requests, tasks, faults, behaviours, subscriptions, credits and balance', async () => {
+	const seedream = product('text_to_image', 'doubao-seedream-4-5-251128');
+	sim.setBalance(100);
+	sim.requireSubscription('doubao-seedream-4-5-251128');
+	sim.fault({ route: 'create', kind: 'status', status: 500 });
+	sim.queueTask({ neverFinish: true });
+	sim.reset();
+	const { status, json } = await create(pythonBody('text_to_image', 'x', seedream));
+	expect([status, json.code]).toEqual([200, 0]);
+	expect(sim.balance).toBe(1e9 - 5);
+	expect(sim.requests).toHaveLength(1);
+	expect(sim.tasks.get(json.data.id)?.behaviour).toEqual({});
+});
