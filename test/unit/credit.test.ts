@@ -96,7 +96,7 @@ describe('credit rule selection', () => {
 		['text_to_video', 'sora-2-pro', { duration: '12' }, 480, 1979, 'string durations'],
 		['text_to_video', 'wan2.6-t2v', { duration: 15, resolution: '720P' }, 75, 2061, 'upper-case values'],
 		['text_to_video', 'ima-pro', { duration: 15 }, 315, 4515, 'duration 15, default 720p'],
-	] as const)('%s %s %j → %i credits (%s)', (taskType, id, settings, points, attributeId) => {
+	] as Array<['text_to_image' | 'text_to_video', string, Record<string, unknown>, number, number, string]>)('%s %s %j → %i credits (%s)', (taskType, id, settings, points, attributeId) => {
 		const plan = buildCreatePlan({ version: model(taskType, id), taskType, prompt: 'x', settings: { ...settings } });
 		expect([plan.credit, plan.rule.attribute_id]).toEqual([points, attributeId]);
 	});

@@ -17,7 +17,7 @@ describe('task state', () => {
 		['done without a URL', [{ resource_status: 1, status: 'success' }], 1, 'failed'],
 		['failure wins over processing', [busy, { resource_status: 2 }], 2, 'failed'],
 	] as const)('%s → %s', (_name, medias, n, state) => {
-		expect(evaluateTask({ id: 't', medias: medias as ImaMedia[] }, n).state).toBe(state);
+		expect(evaluateTask({ id: 't', medias: medias as unknown as ImaMedia[] }, n).state).toBe(state);
 	});
 
 	test('keeps IMA reasons and the done media of a partial failure', () => {
@@ -31,7 +31,7 @@ describe('task state', () => {
 	test('URL falls back to watermark_url then preview_url; fields by kind', () => {
 		const s = evaluateTask({ id: 't', medias: [{ resource_status: 1, status: 'success', preview_url: 'https://p/v.mp4', cover: 'https://p/c.jpeg', duration_str: '5s', format: 'mp4' }] });
 		expect(s.done[0]).toMatchObject({ url: 'https://p/v.mp4', coverUrl: 'https://p/c.jpeg', duration: 5, format: 'mp4' });
-		expect(evaluateTask({ id: 't', medias: [{ resource_status: 1, watermark_url: 'https://w/x.png', width: '1024', height: 768 }] }).done[0]).toMatchObject({ url: 'https://w/x.png', width: 1024, height: 768 });
+		expect(evaluateTask({ id: 't', medias: [{ resource_status: 1, watermark_url: 'https://w/x.png', width: '1024', height: 768 } as unknown as ImaMedia] }).done[0]).toMatchObject({ url: 'https://w/x.png', width: 1024, height: 768 });
 	});
 
 	test.each([

@@ -99,8 +99,12 @@ export async function createTask(client: ImaClient, prepared: PreparedCreate, im
 		throw new ItemError(`${failure.message}: the task may have been created on IMA`, {
 			api: true,
 			httpCode: failure.info.httpStatus,
-			description:
+			description: [
+				failure.info.description,
 				'IMA may have received the request and created (and charged) the task even though no answer arrived. The node did not send it again, so nothing is paid twice. Check your IMA task history before running this item again.',
+			]
+				.filter(Boolean)
+				.join(' '),
 		});
 	}
 	throw failure;

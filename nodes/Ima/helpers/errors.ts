@@ -63,11 +63,12 @@ export type NetworkFailure = 'never-sent' | 'maybe-sent' | 'timeout' | 'cancelle
 export function classifyNetworkError(error: { code?: string; message?: string; name?: string } | undefined): NetworkFailure {
 	const code = String(error?.code ?? '');
 	const message = String(error?.message ?? '');
-	if (code === 'ERR_CANCELED' || error?.name === 'CanceledError' || error?.name === 'AbortError' || /aborted|canceled/i.test(message)) {
-		return 'cancelled';
-	}
+	// Timeouts first: axios reports them as ECONNABORTED, which n8n words as "aborted".
 	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || /timeout of \d+ms exceeded|timed out/i.test(message)) {
 		return 'timeout';
+	}
+	if (code === 'ERR_CANCELED' || error?.name === 'CanceledError' || error?.name === 'AbortError' || /^canceled$/i.test(message)) {
+		return 'cancelled';
 	}
 	if (NEVER_SENT.has(code)) return 'never-sent';
 	if (MAYBE_SENT.has(code) || /socket hang up|ECONNRESET/i.test(message)) return 'maybe-sent';

@@ -189,32 +189,44 @@ export class ImaClient {
 	/** Turns a thrown HTTP-layer error into an ImaRequestError; never keeps the raw error (it holds headers). */
 	private networkError(error: unknown, step: string): ImaRequestError {
 		if (error instanceof ImaRequestError) return error;
-		const e = error as { code?: string; message?: string; name?: string; cause?: { code?: string; message?: string; name?: string } };
+		const e = error as {
+			code?: string;
+			message?: string;
+			name?: string;
+			httpCode?: unknown;
+			messages?: unknown;
+			cause?: { code?: string; message?: string; name?: string };
+		};
+		// n8n's NodeApiError keeps the network code in httpCode and the original text in messages.
 		const inner = e?.cause && typeof e.cause === 'object' ? e.cause : e;
-		const code = inner?.code ?? e?.code;
-		const rawMessage = inner?.message ?? e?.message ?? 'unknown network error';
+		const wrappedCode = typeof e?.httpCode === 'string' && /^E[A-Z_]+$/.test(e.httpCode) ? e.httpCode : undefined;
+		const code = inner?.code ?? e?.code ?? wrappedCode;
+		const original = Array.isArray(e?.messages) && typeof e.messages[0] === 'string' ? e.messages[0] : undefined;
+		const rawMessage = original ?? inner?.message ?? e?.message ?? 'unknown network error';
 		const failure = this.cancelled ? 'cancelled' : classifyNetworkError({ code, message: rawMessage, name: inner?.name });
-		const detail = this.clean(`${code ? `${code}: ` : ''}${rawMessage}`);
+		// n8n rewrites messages that contain network codes (ECONNRESET…): keep them in the description.
+		const detail = `Network error: ${this.clean(`${code ? `${code}, ` : ''}${rawMessage}`)}.`;
 		if (failure === 'cancelled') {
 			return new ImaRequestError(`The ${step} request was cancelled`, { kind: 'cancelled', transient: false, maybeProcessed: true, step });
 		}
 		if (failure === 'never-sent') {
-			return new ImaRequestError(`Could not reach IMA for the ${step} request (${detail})`, {
+			return new ImaRequestError(`Could not reach IMA for the ${step} request`, {
 				kind: 'network',
 				transient: true,
 				maybeProcessed: false,
 				step,
-				description: 'The request never reached the server: check the base URLs in the IMA API credential and the network.',
+				description: `${detail} The request never reached the server: check the base URLs in the IMA API credential and the network.`,
 			});
 		}
 		if (failure === 'timeout') {
-			return new ImaRequestError(`The ${step} request timed out (${detail})`, { kind: 'network', transient: true, maybeProcessed: true, step });
+			return new ImaRequestError(`The ${step} request timed out`, { kind: 'network', transient: true, maybeProcessed: true, step, description: detail });
 		}
-		return new ImaRequestError(`The connection broke during the ${step} request (${detail})`, {
+		return new ImaRequestError(`The connection broke during the ${step} request`, {
 			kind: 'network',
 			transient: true,
 			maybeProcessed: true,
 			step,
+			description: detail,
 		});
 	}
 

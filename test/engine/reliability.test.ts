@@ -1,0 +1,202 @@
+/** Faults: nothing lost, nothing paid twice, and the error says what happened. */
+import { generate, linear, model, run, startSimulator, withItems, type Sim } from './setup';
+
+let sim: Sim;
+beforeAll(async () => {
+	sim = await startSimulator({ speed: 200 });
+});
+afterAll(async () => {
+	await sim.close();
+});
+beforeEach(() => sim.reset());
+
+const count = (route: string) => sim.requests.filter((r: any) => r.route === route).length;
+const firstTaskId = () => [...sim.tasks.keys()][0] as string;
+
+describe('reads retry transient failures', () => {
+	test('a burst of 502/503 and a reset on task detail does not fail the task', async () => {
+		sim.queueTask({ durationSec: 40 });
+		sim.fault({ route: 'detail', kind: 'status', status: 502, times: 2 });
+		sim.fault({ route: 'detail', kind: 'status', status: 503, times: 1 });
+		sim.fault({ route: 'detail', kind: 'reset', times: 1 });
+		const result = await run(sim, linear(generate()));
+		expect(result.error?.message).toBeUndefined();
+		expect(result.outputs.IMA).toHaveLength(1);
+		expect(sim.createsReceived()).toHaveLength(1);
+		expect(count('detail')).toBeGreaterThanOrEqual(5);
+	});
+
+	test('429 with Retry-After on task detail is honoured', async () => {
+		sim.fault({ route: 'detail', kind: 'status', status: 429, retryAfter: 1, times: 1 });
+		const started = Date.now();
+		const result = await run(sim, linear(generate()));
+		expect(result.status).toBe('success');
+		expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+	});
+
+	test('429 then 503 on the product list are retried', async () => {
+		sim.fault({ route: 'productList', kind: 'status', status: 429, retryAfter: 0, times: 1 });
+		sim.fault({ route: 'productList', kind: 'status', status: 503, times: 1 });
+		const result = await run(sim, linear(generate({ taskType: 'image_to_video', model: model('kling-v2-6'), imageInput: 'url', imageUrls: 'https://x.example/a.png' })));
+		expect(result.error?.message).toBeUndefined();
+		expect(count('productList')).toBe(3);
+	});
+
+	test('a failed media download is retried', async () => {
+		sim.fault({ route: 'media', kind: 'status', status: 503, times: 1 });
+		const result = await run(sim, linear(generate()));
+		expect(result.status).toBe('success');
+		expect(count('media')).toBe(2);
+	});
+});
+
+describe('the paid create call', () => {
+	test('a 502 after IMA processed it: sent once, charged once, the error says the task may exist', async () => {
+		sim.fault({ route: 'create', kind: 'status', status: 502, afterProcessing: true });
+		const result = await run(sim, linear(generate()));
+		expect(result.status).toBe('error');
+		expect(sim.createsReceived()).toHaveLength(1);
+		expect(sim.creditsCharged).toBe(5);
+		expect(result.error.message).toMatch(/HTTP 502.*may have been created/);
+		expect(result.error.description).toMatch(/did not send it again/);
+	});
+
+	test('a create that times out is not sent again', async () => {
+		sim.fault({ route: 'create', kind: 'hang', afterProcessing: true });
+		const result = await run(sim, linear(generate({}, { requestTimeout: 0.5 })));
+		expect(result.status).toBe('error');
+		expect(result.error.message).toMatch(/timed out.*may have been created/);
+		expect(sim.createsReceived()).toHaveLength(1);
+		expect(sim.creditsCharged).toBe(5);
+	});
+
+	test('a reset before the answer is not retried either', async () => {
+		sim.fault({ route: 'create', kind: 'reset', afterProcessing: true });
+		const result = await run(sim, linear(generate()));
+		expect(result.error.message).toMatch(/connection broke.*may have been created/);
+		expect(sim.createsReceived()).toHaveLength(1);
+	});
+});
+
+describe('once a task id exists it is never lost', () => {
+	test('a slow task past the timeout: the error carries the task id and says how to fetch it', async () => {
+		sim.queueTask({ neverFinish: true });
+		const result = await run(sim, linear(generate({}, { timeout: 0.3 })));
+		expect(result.status).toBe('error');
+		const taskId = firstTaskId();
+		expect(result.error.message).toMatch(new RegExp(`Timed out after \\d+ s waiting for IMA task ${taskId}`));
+		expect(result.error.description).toMatch(/Wait for Result/);
+		expect(result.error.context?.taskId ?? result.error.serialized?.context?.taskId).toBe(taskId);
+	});
+
+	test('Continue On Fail: a timeout becomes an item with error and taskId', async () => {
+		sim.queueTask({ neverFinish: true });
+		const wf = linear(generate({}, { timeout: 0.3 }));
+		(wf.nodes[1] as any).onError = 'continueRegularOutput';
+		const result = await run(sim, wf);
+		expect(result.status).toBe('success');
+		expect(result.outputs.IMA[0].json).toMatchObject({ taskId: firstTaskId(), error: expect.stringMatching(/Timed out/) });
+	});
+
+	test('a failed media among n = 3: the two done media are output, the failure is an item', async () => {
+		sim.queueTask({ failMedia: [1] });
+		const wf = linear(generate({ model: model('gemini-3.1-flash-image-preview') }, { n: 3 }));
+		(wf.nodes[1] as any).onError = 'continueRegularOutput';
+		const result = await run(sim, wf);
+		const items = result.outputs.IMA;
+		expect(items.filter((i: any) => i.binary).map((i: any) => i.json.index)).toEqual([0, 2]);
+		const err = items.find((i: any) => i.json.error);
+		expect(err.json).toMatchObject({ taskId: firstTaskId() });
+		expect(err.json.error).toMatch(/media 1: Content moderation/);
+		expect(items.every((i: any) => i.pairedItem.item === 0)).toBe(true);
+	});
+
+	test('a failed media without Continue On Fail names the done ones', async () => {
+		sim.queueTask({ failMedia: [1] });
+		const result = await run(sim, linear(generate({ model: model('gemini-3.1-flash-image-preview') }, { n: 2 })));
+		expect(result.status).toBe('error');
+		expect(result.error.description).toMatch(/1 other media finished and are kept \(http/);
+	});
+
+	test('a deleted media fails with the reason and the task id', async () => {
+		sim.queueTask({ deleteMedia: [0] });
+		const result = await run(sim, linear(generate()));
+		expect(result.error.message).toMatch(/deleted/);
+		expect(result.error.message).toContain(firstTaskId());
+	});
+
+	test('a media gone from storage: the download error carries the task id and the URL', async () => {
+		sim.fault({ route: 'media', kind: 'status', status: 404, times: 1 });
+		const result = await run(sim, linear(generate()));
+		expect(result.status).toBe('error');
+		expect(result.error.message).toMatch(/finished, but downloading media 0 failed: The media is gone/);
+		expect(result.error.description).toMatch(/The media is at http/);
+		expect(result.error.message).toContain(firstTaskId());
+	});
+
+	test('cancelling the execution stops polling within a second', async () => {
+		sim.queueTask({ neverFinish: true });
+		const started = Date.now();
+		const result = await run(sim, linear(generate({}, { pollInterval: 5 })), { cancelAfterMs: 400 });
+		expect(result.status).toBe('canceled');
+		const detailsBefore = count('detail');
+		await new Promise((r) => setTimeout(r, 300));
+		expect(count('detail')).toBe(detailsBefore);
+		expect(Date.now() - started).toBeLessThan(1900);
+		expect(sim.createsReceived()).toHaveLength(1);
+	});
+});
+
+describe('Create Task and Wait for Result', () => {
+	test('Create Task outputs the id at once; Wait for Result outputs the media like Generate', async () => {
+		sim.queueTask({ durationSec: 20 });
+		const wf = linear(
+			{ parameters: { operation: 'createTask', taskType: 'text_to_video', model: model('wan2.6-t2v'), prompt: 'balloon', modelSettings: { mappingMode: 'defineBelow', value: { duration: 10 } }, options: { n: 2 } } },
+			{ parameters: { operation: 'waitForResult', taskId: '={{ $json.taskId }}', options: { pollInterval: 0.02, downloadCover: true } } },
+		);
+		const result = await run(sim, wf);
+		expect(result.error?.message).toBeUndefined();
+		const created = result.outputs.IMA[0].json;
+		expect(created).toEqual({ taskId: firstTaskId(), taskType: 'text_to_video', model: 'wan2.6-t2v', modelVersion: 'wan2.6-t2v', credits: 160 });
+		const media = result.outputs['IMA 1'];
+		expect(media).toHaveLength(2);
+		expect(media[0].json).toMatchObject({ taskId: created.taskId, taskType: 'text_to_video', index: 0 });
+		expect(media[0].binary.data.mimeType).toBe('video/mp4');
+		expect(media[0].binary.dataCover.mimeType).toBe('image/jpeg');
+		expect(sim.createsReceived()).toHaveLength(1);
+	});
+
+	test('Wait for Result with an empty task id names the parameter', async () => {
+		const result = await run(sim, linear({ parameters: { operation: 'waitForResult', taskId: '={{ $json.nothing }}' } }));
+		expect(result.error.message).toMatch(/Task ID is empty/);
+	});
+});
+
+describe('Continue On Fail isolates items, with concurrency', () => {
+	test('one failing item among four: the others are output in order and paired', async () => {
+		sim.queueTask({});
+		sim.queueTask({ failMedia: [0] });
+		sim.queueTask({});
+		sim.queueTask({});
+		const wf = withItems(linear(generate({ prompt: '={{ $json.p }}' }, { concurrency: 1 })), [0, 1, 2, 3].map((p) => ({ json: { p: `p${p}` } })));
+		(wf.nodes[1] as any).onError = 'continueRegularOutput';
+		const result = await run(sim, wf);
+		const items = result.outputs.IMA;
+		expect(items.map((i: any) => i.pairedItem.item)).toEqual([0, 1, 2, 3]);
+		expect(items.map((i: any) => Boolean(i.json.error))).toEqual([false, true, false, false]);
+		expect(items[1].json.taskId).toEqual(expect.any(String));
+	});
+
+	test('concurrency 4: tasks run side by side and order is still the input order', async () => {
+		for (let i = 0; i < 6; i++) sim.queueTask({ durationSec: 10 + (5 - i) * 8 });
+		const wf = withItems(linear(generate({ prompt: '={{ $json.p }}' }, { concurrency: 4 })), [0, 1, 2, 3, 4, 5].map((p) => ({ json: { p: `p${p}` } })));
+		const result = await run(sim, wf);
+		const items = result.outputs.IMA;
+		expect(items.map((i: any) => i.pairedItem.item)).toEqual([0, 1, 2, 3, 4, 5]);
+		expect(items.map((i: any) => sim.tasks.get(i.json.taskId).prompt)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5']);
+		// creates overlapped: the 4th create arrived before the 1st task was done
+		const createTimes = sim.createsReceived().map((r: any) => r.time);
+		const firstDone = sim.requests.find((r: any) => r.route === 'media').time;
+		expect(createTimes[3]).toBeLessThan(firstDone);
+	});
+});
