@@ -1,10 +1,14 @@
-/** The real product lists IMA returned (../shared/ima-api/fixtures), as version nodes. */
+/**
+ * The real product lists IMA returned, as version nodes: verbatim copies of
+ * ../shared/ima-api/fixtures kept in the repo (test/simulator/products), so tests need nothing
+ * outside the checkout.
+ */
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
 import type { ModelVersion } from '../../nodes/Ima/helpers/types';
 
-export const FIXTURE_DIR = join(__dirname, '..', '..', '..', 'shared', 'ima-api', 'fixtures');
+export const FIXTURE_DIR = join(__dirname, '..', 'simulator', 'products');
 
 export function loadFixture(taskType: 'text_to_image' | 'text_to_video'): ModelVersion[] {
 	return JSON.parse(readFileSync(join(FIXTURE_DIR, `products_${taskType}.json`), 'utf8')) as ModelVersion[];
