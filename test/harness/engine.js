@@ -978,6 +978,40 @@ async function runWorkflow(options) {
 
 let stopped = false;
 /** Removes the harness temp folder (user folder + stored binaries). Safe to call twice. */
+
+/**
+ * Calls one of a node's editor methods (listSearch / loadOptions / resourceMapping) the way the
+ * n8n editor does: in n8n-core's LoadOptionsContext, with the node's current parameters and the
+ * harness credentials helper.
+ * @param {{ kind: 'listSearch' | 'loadOptions' | 'resourceMapping', method: string, nodeType?: string,
+ *   parameters: Record<string, unknown>, credentials?: Record<string, Record<string, unknown>>,
+ *   packageDir?: string, filter?: string, path?: string }} options
+ */
+async function callNodeMethod(options) {
+	ensureContainer();
+	const pkg = await loadPackageNodeTypes(options.packageDir ?? DEFAULT_PACKAGE_DIR);
+	const nodeTypes = createNodeTypes(pkg.nodeTypes);
+	const type = options.nodeType ?? Object.keys(pkg.nodeTypes)[0];
+	const firstCred = Object.keys(pkg.credentialTypes)[0];
+	const node = /** @type {INode} */ (/** @type {unknown} */ ({
+		id: 'method-node', name: 'Node', type, typeVersion: 1, position: [0, 0],
+		parameters: JSON.parse(JSON.stringify(options.parameters)),
+		credentials: firstCred ? { [firstCred]: { id: 'cred', name: 'credential' } } : undefined,
+	}));
+	const workflow = new Workflow({ id: 'methods', nodes: [node], connections: {}, nodeTypes, active: false });
+	const credentialsHelper = new HarnessCredentialsHelper({ ...pkg.credentialTypes }, options.credentials ?? {});
+	const additionalData = /** @type {IWorkflowExecuteAdditionalData} */ (/** @type {unknown} */ ({
+		credentialsHelper, currentNodeParameters: node.parameters, restApiUrl: `${BASE_URL}/rest`, instanceBaseUrl: `${BASE_URL}/`,
+		webhookBaseUrl: `${BASE_URL}/webhook`, webhookWaitingBaseUrl: `${BASE_URL}/webhook-waiting`, webhookTestBaseUrl: `${BASE_URL}/webhook-test`,
+		formWaitingBaseUrl: `${BASE_URL}/form-waiting`, variables: {}, externalSecretsProxy: new ExternalSecretsProxy(), logAiEvent: () => {},
+	}));
+	const ctx = new core.LoadOptionsContext(workflow, node, additionalData, options.path ?? 'parameters');
+	const nodeType = /** @type {any} */ (nodeTypes.getByNameAndVersion(type, 1));
+	const fn = nodeType?.methods?.[options.kind]?.[options.method];
+	if (typeof fn !== 'function') throw new Error(`harness: ${type} has no methods.${options.kind}.${options.method}`);
+	return await fn.call(ctx, options.filter);
+}
+
 function stopHarness() {
 	if (stopped) return;
 	stopped = true;
@@ -995,6 +1029,7 @@ function harnessPaths() {
 }
 
 module.exports = {
+	callNodeMethod,
 	runWorkflow,
 	loadPackageNodeTypes,
 	createNodeTypes,
