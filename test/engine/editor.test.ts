@@ -1,17 +1,14 @@
 /** What the editor shows: the model list and the model's settings, through n8n-core's LoadOptionsContext. */
-import { credsFor, startSimulator, type Sim } from './setup';
+import { credsFor, useSimulator, type Sim } from './setup';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { callNodeMethod } = require('../harness/engine');
 
+const env = useSimulator();
 let sim: Sim;
-beforeAll(async () => {
-	sim = await startSimulator({ speed: 200 });
+beforeEach(() => {
+	sim = env.sim;
 });
-afterAll(async () => {
-	await sim.close();
-});
-beforeEach(() => sim.reset());
 
 const call = (kind: string, method: string, parameters: object, filter?: string) =>
 	callNodeMethod({ kind, method, parameters, filter, credentials: credsFor(sim) });

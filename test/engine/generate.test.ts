@@ -1,14 +1,11 @@
 /** Generate, end to end: n8n's engine → the built node → the simulator over HTTP. */
-import { generate, isJpeg, isMp3, isMp4, isPng, linear, model, run, settings, startSimulator, withItems, type Sim } from './setup';
+import { generate, isJpeg, isMp3, isMp4, isPng, linear, model, run, settings, useSimulator, withItems, type Sim } from './setup';
 
+const env = useSimulator();
 let sim: Sim;
-beforeAll(async () => {
-	sim = await startSimulator({ speed: 200 });
+beforeEach(() => {
+	sim = env.sim;
 });
-afterAll(async () => {
-	await sim.close();
-});
-beforeEach(() => sim.reset());
 
 const apiRequests = () => sim.requests.filter((r: any) => r.server === 'api');
 

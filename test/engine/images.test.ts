@@ -1,14 +1,11 @@
 /** Image inputs: Upload Image, and binary or URL images for every image task type. */
-import { generate, isPng, linear, model, run, settings, startSimulator, withItems, type Sim } from './setup';
+import { generate, isPng, linear, model, run, settings, useSimulator, withItems, type Sim } from './setup';
 
+const env = useSimulator();
 let sim: Sim;
-beforeAll(async () => {
-	sim = await startSimulator({ speed: 200 });
+beforeEach(() => {
+	sim = env.sim;
 });
-afterAll(async () => {
-	await sim.close();
-});
-beforeEach(() => sim.reset());
 
 /** A real PNG made by the simulator, as an n8n binary of an input item. */
 async function pngBinary(name = 'photo.png') {

@@ -1,14 +1,11 @@
 /** Faults: nothing lost, nothing paid twice, and the error says what happened. */
-import { generate, linear, model, run, startSimulator, withItems, type Sim } from './setup';
+import { generate, linear, model, run, useSimulator, withItems, type Sim } from './setup';
 
+const env = useSimulator();
 let sim: Sim;
-beforeAll(async () => {
-	sim = await startSimulator({ speed: 200 });
+beforeEach(() => {
+	sim = env.sim;
 });
-afterAll(async () => {
-	await sim.close();
-});
-beforeEach(() => sim.reset());
 
 const count = (route: string) => sim.requests.filter((r: any) => r.route === route).length;
 const firstTaskId = () => [...sim.tasks.keys()][0] as string;

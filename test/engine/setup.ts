@@ -95,3 +95,19 @@ export function isMp3(b: Buffer) {
 export function isJpeg(b: Buffer) {
 	return b[0] === 0xff && b[1] === 0xd8;
 }
+
+/**
+ * One simulator per test file (started before, closed after, reset before each test). Returns a
+ * live binding: use `sim` inside tests, not at module load.
+ */
+export function useSimulator(options: IDataObject = { speed: 200 }): { readonly sim: Sim } {
+	const holder = {} as { sim: Sim };
+	beforeAll(async () => {
+		holder.sim = await startSimulator(options);
+	});
+	afterAll(async () => {
+		await holder.sim.close();
+	});
+	beforeEach(() => holder.sim.reset());
+	return holder;
+}
