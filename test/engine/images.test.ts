@@ -50,12 +50,20 @@ describe('Upload Image', () => {
 		expect(uploads()).toHaveLength(0);
 	});
 
+	test('a generic "application/octet-stream" file is typed by its name', async () => {
+		const image = { ...(await pngBinary('scan.png')), mimeType: 'application/octet-stream' };
+		const result = await run(sim, withItems(linear({ parameters: { operation: 'uploadImage' } }), [{ json: {}, binary: { data: image } }]));
+		expect(result.error?.message).toBeUndefined();
+		expect(result.outputs.IMA[0].json).toMatchObject({ mimeType: 'image/png', fileName: 'scan.png' });
+		expect(uploads()[0].query).toMatchObject({ fType: 'picture', fSuffix: 'png', fContentType: 'image/png' });
+	});
+
 	test('a file that is not an image is refused', async () => {
 		const wf = withItems(linear({ parameters: { operation: 'uploadImage' } }), [
 			{ json: {}, binary: { data: { data: Buffer.from('hello').toString('base64'), mimeType: 'text/plain', fileName: 'a.txt' } } },
 		]);
 		const result = await run(sim, wf);
-		expect(result.error.message).toMatch(/is not an image \(text\/plain, a.txt\)/);
+		expect(result.error.message).toMatch(/is not an image, video or audio file \(text\/plain, a.txt\)/);
 	});
 });
 
@@ -136,5 +144,133 @@ describe('image task types', () => {
 		const uploaded = result.outputs.IMA[0].json.url;
 		expect(sim.createsReceived()[0].body.src_img_url).toEqual([uploaded]);
 		expect(isPng(await result.readBinary(result.outputs['IMA 1'][0].binary.data))).toBe(true);
+	});
+});
+
+describe('URL input for every image task type', () => {
+	test.each([
+		['image_to_image', 'doubao-seedream-4-5-251128', 1, { aspect_ratio: '2k' }],
+		['image_to_video', 'kling-v2-6', 1, {}],
+		['first_last_frame_to_video', 'kling-v2-6', 2, {}],
+		['reference_image_to_video', 'veo-3.1-generate-preview', 2, {}],
+	])('%s from URLs: passed through as given, in order, nothing uploaded', async (taskType, modelId, count, modelSettings) => {
+		const urls = Array.from({ length: count }, (_v, i) => `https://images.example.com/${taskType}/${i}.png`);
+		const wf = linear(generate({ taskType, model: model(modelId), imageInput: 'url', imageUrls: urls.join('\n'), modelSettings: settings(modelSettings) }));
+		const result = await run(sim, wf);
+		expect(result.error?.message).toBeUndefined();
+		expect(result.outputs.IMA[0].json).toMatchObject({ taskType });
+		const body = sim.createsReceived()[0].body;
+		expect(body.src_img_url).toEqual(urls);
+		expect(body.parameters[0].parameters.input_images).toEqual(urls);
+		expect(uploads()).toHaveLength(0);
+		expect(puts()).toHaveLength(0);
+	});
+});
+
+describe('upload errors say which step failed, without the key', () => {
+	const uploadThenGenerate = () => ({ parameters: { operation: 'uploadImage' } });
+
+	test('the upload service refuses the token (business code 401)', async () => {
+		const image = await pngBinary();
+		sim.fault({ route: 'uploadToken', kind: 'business', code: 401 });
+		const result = await run(sim, withItems(linear(uploadThenGenerate()), [{ json: {}, binary: { data: image } }]));
+		expect(result.status).toBe('error');
+		const text = `${result.error.message} ${result.error.description ?? ''}`;
+		expect(text).toMatch(/Upload step 1 of 2 \(upload token/);
+		expect(text).not.toContain(sim.apiKey);
+		expect(JSON.stringify(result.errorJson ?? {})).not.toContain(sim.apiKey);
+		expect(puts()).toHaveLength(0);
+	});
+
+	test('the storage refuses the PUT (HTTP 403): the error names the PUT step and no task is created', async () => {
+		const image = await pngBinary();
+		sim.fault({ route: 'put', kind: 'status', status: 403, times: Infinity });
+		const wf = withItems(linear(generate({ taskType: 'image_to_video', model: model('kling-v2-6'), imageInput: 'binary', binaryProperties: 'data' })), [
+			{ json: {}, binary: { data: image } },
+		]);
+		const result = await run(sim, wf);
+		expect(result.status).toBe('error');
+		const text = `${result.error.message} ${result.error.description ?? ''}`;
+		expect(text).toMatch(/Upload step 2 of 2 \(PUT .*failed: the storage refused the file \(HTTP 403/);
+		expect(text).toMatch(/403/);
+		expect(text).not.toContain(sim.apiKey);
+		expect(sim.createsReceived()).toHaveLength(0);
+		expect(sim.creditsCharged).toBe(0);
+	});
+
+	test('a PUT that fails once with 503 is retried and the upload completes', async () => {
+		const image = await pngBinary();
+		sim.fault({ route: 'put', kind: 'status', status: 503 });
+		const result = await run(sim, withItems(linear(uploadThenGenerate()), [{ json: {}, binary: { data: image } }]));
+		expect(result.error?.message).toBeUndefined();
+		expect(puts()).toHaveLength(2);
+		const served = Buffer.from(await (await fetch(result.outputs.IMA[0].json.url)).arrayBuffer());
+		expect(served.equals(Buffer.from(image.data, 'base64'))).toBe(true);
+	});
+});
+
+describe('large files in filesystem binary mode', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-var-requires
+	const { Container, n8nCore, binaryPath } = require('../harness/engine');
+	const MB = 1024 * 1024;
+	const sha256File = async (file: string) => {
+		const { createHash } = await import('crypto');
+		const { createReadStream } = await import('fs');
+		const hash = createHash('sha256');
+		for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+		return hash.digest('hex');
+	};
+	let spies: jest.SpyInstance[] = [];
+	afterEach(() => {
+		spies.forEach((s) => s.mockRestore());
+		spies = [];
+	});
+	function spyOnBinaryReads() {
+		const service = Container.get(n8nCore.BinaryDataService);
+		const asBuffer = jest.spyOn(service, 'getAsBuffer');
+		const asStream = jest.spyOn(service, 'getAsStream');
+		spies.push(asBuffer, asStream);
+		return { asBuffer, asStream };
+	}
+
+	test('a 40 MB video stored on disk is uploaded as a stream, never read whole', async () => {
+		sim.queueTask({ mediaBytes: 40 * MB });
+		const wf = linear(generate({ taskType: 'text_to_video', model: model('kling-v2-6') }), { parameters: { operation: 'uploadImage' } });
+		const { asBuffer, asStream } = spyOnBinaryReads();
+		const result = await run(sim, wf, { binaryDataMode: 'filesystem' });
+		expect(result.error?.message).toBeUndefined();
+		expect(asBuffer).not.toHaveBeenCalled();
+		expect(asStream).toHaveBeenCalledTimes(1);
+		const video = result.outputs.IMA[0].binary.data;
+		expect(video.id).toBeTruthy(); // stored on disk by the download, not inline
+		const [stored] = [...sim.uploads.values()];
+		expect(stored.size).toBe(40 * MB);
+		expect(stored.contentType).toBe('video/mp4');
+		expect(stored.sha256).toBe(await sha256File(binaryPath(video)));
+		expect(result.outputs['IMA 1'][0].json).toMatchObject({ mimeType: 'video/mp4', fileSize: 40 * MB });
+		expect(uploads()[0].query.fType).toBe('video');
+	});
+
+	test('an image over 30 MB is refused for an image slot before any upload or task, yet Upload Image takes it', async () => {
+		sim.queueTask({ mediaBytes: 31 * MB });
+		const wf = linear(
+			generate(),
+			generate({ taskType: 'image_to_video', model: model('kling-v2-6'), imageInput: 'binary', binaryProperties: 'data' }),
+		);
+		const { asBuffer } = spyOnBinaryReads();
+		const refused = await run(sim, wf, { binaryDataMode: 'filesystem' });
+		expect(refused.status).toBe('error');
+		expect(refused.error.message).toMatch(/is 31\.0 MB; IMA accepts images up to 30 MB/);
+		expect(refused.error.description).toMatch(/Parameter: binaryProperties/);
+		expect(asBuffer).not.toHaveBeenCalled(); // the size came from the metadata, not by reading the file
+		expect(sim.createsReceived()).toHaveLength(1); // only the text_to_image of the first node
+		expect(uploads()).toHaveLength(0);
+
+		sim.reset();
+		sim.queueTask({ mediaBytes: 31 * MB });
+		const accepted = await run(sim, linear(generate(), { parameters: { operation: 'uploadImage' } }), { binaryDataMode: 'filesystem' });
+		expect(accepted.error?.message).toBeUndefined();
+		expect(accepted.outputs['IMA 1'][0].json).toMatchObject({ mimeType: 'image/png', fileSize: 31 * MB });
+		expect([...sim.uploads.values()][0].size).toBe(31 * MB);
 	});
 });

@@ -2,7 +2,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { extensionFromMime } from '../helpers/media';
+import { extensionFromMime, mimeFromExtension } from '../helpers/media';
 import type { ImaClient, Readable } from '../transport';
 
 export type ImageSource = { kind: 'url'; url: string } | { kind: 'binary'; property: string };
@@ -43,7 +43,7 @@ export async function inspectBinary(
 	itemIndex: number,
 	property: string,
 	parameter: string,
-	opts: { imageOnly: boolean },
+	opts: { use: 'imageSlot' | 'upload' },
 ): Promise<BinaryInfo> {
 	const item = ctx.getInputData()[itemIndex];
 	const binary = item?.binary?.[property];
@@ -57,8 +57,8 @@ export async function inspectBinary(
 			has.length ? `The item's binary properties: ${has.join(', ')}.` : 'The item has no binary data at all: add a node that reads or downloads the file first.',
 		);
 	}
-	const mimeType = String(binary.mimeType || '').toLowerCase().split(';')[0].trim() || 'application/octet-stream';
-	const fileName = binary.fileName || `${property}.${extensionFromMime(mimeType) ?? 'bin'}`;
+	const declared = String(binary.mimeType || '').toLowerCase().split(';')[0].trim() || 'application/octet-stream';
+	const fileName = binary.fileName || `${property}.${extensionFromMime(declared) ?? 'bin'}`;
 	let fileSize: number | undefined;
 	if (binary.id) {
 		try {
@@ -71,15 +71,19 @@ export async function inspectBinary(
 		fileSize = binary.data && !binary.id ? Buffer.byteLength(binary.data, 'base64') : Number(binary.bytes ?? 0);
 	}
 	const fromName = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase();
+	// A file read from disk or a generic download is often "application/octet-stream": its name tells.
+	const mimeType = declared === 'application/octet-stream' ? (mimeFromExtension(fromName) ?? declared) : declared;
 	const suffix = extensionFromMime(mimeType) ?? fromName ?? 'bin';
-	if (opts.imageOnly) {
-		const isImage = mimeType.startsWith('image/') || (mimeType === 'application/octet-stream' && fromName !== undefined && IMAGE_SUFFIXES.has(fromName));
+	const isImage = mimeType.startsWith('image/') && IMAGE_SUFFIXES.has(suffix);
+	if (opts.use === 'imageSlot') {
 		if (!isImage) {
-			fail(ctx, itemIndex, `Binary property "${property}" is not an image (${mimeType}, ${fileName})`, parameter, 'IMA takes jpg, jpeg, png, gif, webp, bmp, tif or tiff images here.');
+			fail(ctx, itemIndex, `Binary property "${property}" is not an image IMA takes (${mimeType}, ${fileName})`, parameter, 'IMA takes jpg, jpeg, png, gif, webp, bmp, tif or tiff images here.');
 		}
 		if (fileSize > MAX_IMAGE_BYTES) {
-			fail(ctx, itemIndex, `Image "${fileName}" is ${(fileSize / 1048576).toFixed(1)} MB; IMA accepts images up to 30 MB`, parameter);
+			fail(ctx, itemIndex, `Image "${fileName}" is ${(fileSize / 1048576).toFixed(1)} MB; IMA accepts images up to 30 MB`, parameter, 'Resize or compress it first (for example with the Edit Image node).');
 		}
+	} else if (!isImage && !mimeType.startsWith('video/') && !mimeType.startsWith('audio/')) {
+		fail(ctx, itemIndex, `Binary property "${property}" is not an image, video or audio file (${mimeType}, ${fileName})`, parameter, 'IMA\'s upload service takes images (jpg, png, webp, …), videos (mp4, mov) and audio (mp3, wav).');
 	}
 	return { property, binary, mimeType: mimeType === 'image/jpg' ? 'image/jpeg' : mimeType, fileName, fileSize, suffix: suffix === 'jpg' ? 'jpeg' : suffix };
 }
@@ -103,7 +107,7 @@ export async function prepareImages(ctx: IExecuteFunctions, itemIndex: number, _
 		return { sources: urls.map((url) => ({ kind: 'url', url })) };
 	}
 	const properties = splitList(ctx.getNodeParameter('binaryProperties', itemIndex, 'data'));
-	for (const property of properties) await inspectBinary(ctx, itemIndex, property, 'binaryProperties', { imageOnly: true });
+	for (const property of properties) await inspectBinary(ctx, itemIndex, property, 'binaryProperties', { use: 'imageSlot' });
 	return { sources: properties.map((property) => ({ kind: 'binary', property })) };
 }
 
@@ -129,7 +133,7 @@ export async function resolveImageUrls(ctx: IExecuteFunctions, client: ImaClient
 	for (const source of images.sources) {
 		if (source.kind === 'url') urls.push(source.url);
 		else {
-			const info = await inspectBinary(ctx, itemIndex, source.property, 'binaryProperties', { imageOnly: true });
+			const info = await inspectBinary(ctx, itemIndex, source.property, 'binaryProperties', { use: 'imageSlot' });
 			urls.push(await uploadBinary(ctx, client, itemIndex, info));
 		}
 	}

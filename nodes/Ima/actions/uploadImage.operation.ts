@@ -11,7 +11,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		required: true,
-		description: 'The binary property of the input item that holds the image',
+		description: 'The binary property of the input item that holds the file: an image (any size; images used as task inputs must be under 30 MB), or a video or audio file',
 		displayOptions: { show: { operation: ['uploadImage'] } },
 	},
 ];
@@ -24,7 +24,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		concurrency: 5,
 		prepare: async (i) => {
 			const property = String(this.getNodeParameter('binaryPropertyName', i, 'data')).trim() || 'data';
-			return await inspectBinary(this, i, property, 'binaryPropertyName', { imageOnly: true });
+			return await inspectBinary(this, i, property, 'binaryPropertyName', { use: 'upload' });
 		},
 		run: async (i, info) => {
 			const url = await uploadBinary(this, client, i, info);

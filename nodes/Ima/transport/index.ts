@@ -372,7 +372,7 @@ export class ImaClient {
 	 */
 	async uploadToken(contentType: string, suffix: string): Promise<{ ful: string; fdl: string }> {
 		const step = 'upload token';
-		return await this.withRetries(step, async () => {
+		return await this.uploadStep('1 of 2 (upload token from the upload service)', async () => await this.withRetries(step, async () => {
 			const res = await this.send(
 				{
 					method: 'GET',
@@ -391,7 +391,21 @@ export class ImaClient {
 				});
 			}
 			return { ful: data.ful, fdl: data.fdl };
-		});
+		}));
+	}
+
+	/** Runs one step of the two-step upload; its errors say which step failed. */
+	private async uploadStep<T>(label: string, run: () => Promise<T>): Promise<T> {
+		let failure: unknown;
+		try {
+			return await run();
+		} catch (error) {
+			failure = error;
+		}
+		if (failure instanceof ImaRequestError && failure.info.kind !== 'cancelled') {
+			throw new ImaRequestError(`Upload step ${label} failed: ${failure.message}`, failure.info);
+		}
+		throw failure;
 	}
 
 	/**
@@ -400,7 +414,7 @@ export class ImaClient {
 	 */
 	async putFile(ful: string, open: () => Promise<Buffer | Readable>, contentType: string, size?: number): Promise<void> {
 		const step = 'upload (PUT to storage)';
-		await this.withRetries(step, async () => {
+		await this.uploadStep('2 of 2 (PUT of the file to the presigned storage URL)', async () => await this.withRetries(step, async () => {
 			const headers: IDataObject = { 'Content-Type': contentType };
 			if (size !== undefined) headers['Content-Length'] = size;
 			const res = await this.send(
@@ -410,11 +424,14 @@ export class ImaClient {
 			const status = Number(res.statusCode);
 			if (status < 200 || status >= 300) {
 				const transient = status === 429 || status >= 500 || status === 408;
-				throw new ImaRequestError(`The storage refused the upload (HTTP ${status})`, {
+				const body = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : typeof res.body === 'string' ? res.body : '';
+				const code = /<Code>([^<]{1,80})<\/Code>/.exec(body)?.[1];
+				throw new ImaRequestError(`the storage refused the file (HTTP ${status}${code ? ` ${code}` : ''})`, {
 					kind: 'http', transient, maybeProcessed: false, httpStatus: status, step,
+					description: transient ? 'The storage was busy; the upload was retried and still failed. Try again later.' : 'The presigned upload URL was refused. Nothing was charged; run the node again to get a fresh upload URL.',
 				});
 			}
-		});
+		}));
 	}
 
 	/** One read of a task's detail (the polling loop retries). */
