@@ -1,4 +1,6 @@
 /** Generate, end to end: n8n's engine → the built node → the simulator over HTTP. */
+import type { IDataObject } from 'n8n-workflow';
+
 import { generate, isJpeg, isMp3, isMp4, isPng, linear, model, run, settings, useSimulator, withItems, type Sim } from './setup';
 
 const env = useSimulator();
@@ -209,5 +211,49 @@ describe('IMA business errors say what happened', () => {
 		expect(result.error.message).toMatch(/failed — media 0: Content moderation/);
 		const taskId = sim.createsReceived().length && [...sim.tasks.keys()][0];
 		expect(result.error.message).toContain(taskId);
+	});
+});
+
+describe('output for AI Agents: a short summary', () => {
+	const asTool = (spec: ReturnType<typeof generate>) => ({ ...spec, type: 'n8n-nodes-ima.imaTool' });
+	const toolWorkflow = (spec: ReturnType<typeof generate>) => {
+		const wf = linear(asTool(spec));
+		(wf.nodes[1] as IDataObject).credentials = { imaApi: { id: 'cred', name: 'IMA account' } };
+		return wf;
+	};
+
+	test('called as a tool: one item per task with URLs and the task ID, no media downloaded', async () => {
+		const result = await run(sim, toolWorkflow(generate({ taskType: 'text_to_video', model: model('kling-v2-6'), modelSettings: settings({ duration: '10', sound: 'on' }) })));
+		expect(result.error?.message).toBeUndefined();
+		const [item, ...rest] = result.outputs.IMA;
+		expect(rest).toHaveLength(0);
+		expect(item.binary).toBeUndefined();
+		expect(item.json).toMatchObject({ status: 'success', taskType: 'text_to_video', credits: 160 });
+		expect(item.json.taskId).toMatch(/\S/);
+		expect(item.json.urls).toHaveLength(1);
+		expect(item.json.coverUrls).toHaveLength(1);
+		expect(item.json.message).toContain(item.json.urls[0]);
+		expect(JSON.stringify(item.json).length).toBeLessThan(1500);
+		expect(sim.requests.filter((r: any) => r.route === 'media')).toHaveLength(0);
+	});
+
+	test('summary with n=2 and Attach Media on: both files attached as data_0 and data_1, credits for both', async () => {
+		const result = await run(sim, linear(generate({}, { output: 'summary', download: true, n: 2 })));
+		expect(result.error?.message).toBeUndefined();
+		const [item] = result.outputs.IMA;
+		expect(result.outputs.IMA).toHaveLength(1);
+		expect(item.json.urls).toHaveLength(2);
+		expect(item.json.media.map((m: IDataObject) => m.index)).toEqual([0, 1]);
+		expect(Object.keys(item.binary).sort()).toEqual(['data_0', 'data_1']);
+		expect(isPng(await result.readBinary(item.binary.data_1))).toBe(true);
+		expect(item.json.credits).toBe(10);
+		expect(sim.creditsCharged).toBe(10);
+	});
+
+	test('Media Items chosen for a tool call keeps the workflow shape', async () => {
+		const result = await run(sim, toolWorkflow(generate({}, { output: 'media' })));
+		expect(result.error?.message).toBeUndefined();
+		expect(result.outputs.IMA[0].json).toMatchObject({ index: 0 });
+		expect(isPng(await result.readBinary(result.outputs.IMA[0].binary.data))).toBe(true);
 	});
 });

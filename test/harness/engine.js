@@ -335,6 +335,16 @@ function wrapForErrorCapture(nodeType) {
 function createNodeTypes(extraTypes = {}, { standIns = true } = {}) {
 	/** @type {Record<string, INodeType | IVersionedNodeType>} */
 	const types = { ...(standIns ? STAND_INS : {}), ...extraTypes };
+	// n8n gives every node with `usableAsTool` a tool variant "<type>Tool" that runs the same
+	// execute() when an AI Agent calls it. Registered here the same way (the agent itself is not).
+	for (const [name, t] of Object.entries(types)) {
+		const description = /** @type {any} */ (t).description;
+		if (description?.usableAsTool && !types[`${name}Tool`]) {
+			types[`${name}Tool`] = Object.assign(Object.create(t), {
+				description: { ...description, name: `${description.name}Tool`, displayName: `${description.displayName} Tool` },
+			});
+		}
+	}
 	return {
 		types,
 		getByName(nodeType) {

@@ -2,7 +2,7 @@
  * Shared machinery of the operations: reading options, running items side by side with
  * n8n's pairing and Continue On Fail, waiting for tasks, and turning media into output items.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { SettingsError } from '../helpers/formFields';
@@ -32,6 +32,13 @@ export interface RunOptions {
 	timeout: number;
 	concurrency: number;
 	requestTimeout: number;
+	/** 'media': one item per media; 'summary': one short item per task (AI Agent tools). */
+	output: 'media' | 'summary';
+}
+
+/** Whether n8n runs this node as an AI Agent tool (the tool variant's type ends in "Tool"). */
+export function isToolCall(ctx: IExecuteFunctions): boolean {
+	return /Tool$/.test(String(ctx.getNode().type ?? ''));
 }
 
 export function readOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptions {
@@ -41,10 +48,14 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptio
 		return v === undefined || v === null || v === '' || !Number.isFinite(n) ? fallback : n;
 	};
 	const binaryPropertyName = String(o.binaryPropertyName ?? 'data').trim() || 'data';
+	const chosen = String(o.output ?? 'auto');
+	const output = chosen === 'media' || chosen === 'summary' ? chosen : isToolCall(ctx) ? 'summary' : 'media';
 	return {
 		n: number(o.n, 1),
 		binaryPropertyName,
-		download: o.download === undefined ? true : o.download !== false,
+		output,
+		// A summary is for a language model: media are attached only when asked for.
+		download: o.download === undefined ? output === 'media' : o.download !== false,
 		downloadCover: o.downloadCover === true,
 		pollInterval: Math.max(0, number(o.pollInterval, 0)),
 		timeout: Math.max(0, number(o.timeout, 0)),
@@ -462,5 +473,37 @@ export async function resultItems(
 	const { items, failure } = await mediaItems(ctx, client, state.done, c);
 	if (state.state === 'failed') throw failedMediaError(c, state.failed, items);
 	if (failure) throw failure;
-	return items;
+	return req.options.output === 'summary' ? [summaryItem(items, c)] : items;
+}
+
+/**
+ * One short item for a whole task, for an AI Agent: the URLs a language model can pass on, the
+ * task ID, and the media's facts. Binaries (when attached) are named `data`, or `data_0`,
+ * `data_1`… for several media.
+ */
+export function summaryItem(items: INodeExecutionData[], c: MediaContext): INodeExecutionData {
+	const noun = c.kind === 'music' ? 'music track' : c.kind;
+	const urls = items.map((i) => String(i.json.url));
+	const json: IDataObject = {
+		taskId: c.taskId,
+		status: 'success',
+		message: `IMA made ${items.length} ${noun}${items.length === 1 ? '' : 's'}${c.model ? ` with ${c.model}` : ''}: ${urls.join(' ')}`,
+		urls,
+	};
+	if (c.taskType) json.taskType = c.taskType;
+	if (c.model) json.model = c.model;
+	if (c.modelVersion) json.modelVersion = c.modelVersion;
+	const covers = items.map((i) => i.json.coverUrl).filter((u): u is string => typeof u === 'string');
+	if (covers.length) json.coverUrls = covers;
+	json.media = items.map((i) => {
+		const m: IDataObject = {};
+		for (const key of ['index', 'url', 'format', 'width', 'height', 'duration']) if (i.json[key] !== undefined) m[key] = i.json[key];
+		return m;
+	});
+	if (c.credits !== undefined) json.credits = c.credits * items.length;
+	const binary: IBinaryKeyData = {};
+	for (const [n, item] of items.entries()) {
+		for (const [key, data] of Object.entries(item.binary ?? {})) binary[items.length === 1 ? key : `${key}_${n}`] = data;
+	}
+	return Object.keys(binary).length ? { json, binary } : { json };
 }

@@ -134,7 +134,7 @@ export const optionsProperty: INodeProperties = {
 			name: 'download',
 			type: 'boolean',
 			default: true,
-			description: 'Whether to download the media and attach it as binary data (off: output the URLs only)',
+			description: 'Whether to download the media and attach it as binary data (off: output the URLs only). Default: on, except for a summary.',
 			displayOptions: { show: { '/operation': WAIT_OPS } },
 		},
 		{
@@ -144,6 +144,31 @@ export const optionsProperty: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 50 },
 			default: 5,
 			description: 'How many input items are processed side by side. 1 processes them one after another.',
+		},
+		{
+			displayName: 'Output Format',
+			name: 'output',
+			type: 'options',
+			options: [
+				{
+					name: 'Automatic',
+					value: 'auto',
+					description: 'Media items in a workflow; a short summary when an AI Agent calls the node as a tool',
+				},
+				{
+					name: 'Media Items',
+					value: 'media',
+					description: 'One item per media, with its URL, facts and (by default) the file as binary',
+				},
+				{
+					name: 'Summary',
+					value: 'summary',
+					description: 'One short item per task: task ID, URLs, facts; files only if Attach Media as Binary is on',
+				},
+			],
+			default: 'auto',
+			description: 'The shape of the output. A summary keeps large videos out of a language model.',
+			displayOptions: { show: { '/operation': WAIT_OPS } },
 		},
 		{
 			displayName: 'Outputs per Task',
