@@ -1,0 +1,118 @@
+'use strict';
+/**
+ * One memory measurement in a fresh process (run with --expose-gc by bench/run.js):
+ *
+ *   node --expose-gc bench/rss-child.js <download|upload> <node|baseline>
+ *
+ * The simulator runs in another process (bench/sim-child.js); its URLs and key arrive over IPC.
+ * Steps: warm-up run(s) in n8n's filesystem binary mode (modules loaded, JIT warm, sockets and
+ * binary-data service initialised); for `upload`, a setup run that makes the 500 MB input image
+ * in n8n's binary storage (streamed, see fixture-package/lib/BenchBigFile.node.js); then gc,
+ * RSS "before", the kernel's peak mark reset, and the measured workflow with RSS sampled every
+ * 10 ms. Peak = max(sampled RSS, VmHWM). Growth = peak − before.
+ */
+const fs = require('node:fs');
+const S = require('./scenarios');
+
+const [scenario, impl] = process.argv.slice(2);
+if (!['download', 'upload'].includes(scenario) || !['node', 'baseline'].includes(impl)) {
+	console.error('usage: node --expose-gc bench/rss-child.js <download|upload> <node|baseline>');
+	process.exit(2);
+}
+
+const harness = require('../test/harness/engine');
+
+function next(type) {
+	return new Promise((resolve) => {
+		const on = (msg) => {
+			if (msg && msg.type === type) {
+				process.off('message', on);
+				resolve(msg);
+			}
+		};
+		process.on('message', on);
+	});
+}
+
+async function main() {
+	const { sim } = await next('config');
+	const bench = await harness.loadPackageNodeTypes(S.BENCH_PACKAGE);
+	const run = (workflow, extra = {}) =>
+		harness.runWorkflow({
+			workflow,
+			credentials: S.credsFor(sim),
+			binaryDataMode: 'filesystem',
+			extraNodeTypes: bench.nodeTypes,
+			timeoutMs: 600000,
+			...extra,
+		});
+	const ensure = (r, what) => {
+		if (r.status !== 'success') throw new Error(`${what}: ${r.status}: ${r.error && r.error.message}`);
+		return r;
+	};
+
+	let measured;
+	let pinData;
+	if (scenario === 'download') {
+		ensure(await run(S.generateWorkflow(impl, 1)), 'warm-up generate');
+		ensure(await run(S.generateWorkflow(impl, 1)), 'warm-up generate');
+		measured = S.generateWorkflow(impl, 1);
+	} else {
+		ensure(await run(S.bigFileWorkflow(1024 * 1024, impl)), 'warm-up upload');
+		ensure(await run(S.bigFileWorkflow(1024 * 1024, impl)), 'warm-up upload');
+		const setup = ensure(await run(S.bigFileWorkflow(S.PARAMS.bigBytes)), 'setup (500 MB input binary)');
+		const item = setup.outputs['Big File'][0];
+		const onDisk = fs.statSync(harness.binaryPath(item.binary.data)).size;
+		if (onDisk !== S.PARAMS.bigBytes) throw new Error(`setup: input binary is ${onDisk} bytes`);
+		pinData = { [S.TRIGGER]: [{ json: {}, binary: item.binary }] };
+		measured = S.uploadWorkflow(impl);
+	}
+
+	await S.settle();
+	process.send({ type: 'ready' });
+	await next('go');
+
+	await S.settle();
+	const before = process.memoryUsage.rss();
+	const peakReset = S.resetPeak();
+	const sampler = S.startSampler();
+	const t0 = Date.now();
+	const r = await run(measured, pinData ? { pinData } : {});
+	const wallMs = Date.now() - t0;
+	const { maxSampled, samples, hwm } = sampler.stop();
+	const peak = Math.max(maxSampled, peakReset && hwm ? hwm : 0);
+
+	/** @type {Record<string, unknown>} */
+	const check = {};
+	const out = (r.outputs[S.IMA] || [])[0];
+	if (r.status === 'success' && out) {
+		if (scenario === 'download') {
+			const p = harness.binaryPath(out.binary.data);
+			check.binaryBytes = p ? fs.statSync(p).size : undefined;
+			check.binaryStored = Boolean(out.binary.data.id);
+		} else {
+			check.fileSize = out.json.fileSize;
+			check.urlIsPublic = typeof out.json.url === 'string' && out.json.url.includes('/files/');
+		}
+	}
+	const result = {
+		type: 'result',
+		scenario,
+		impl,
+		status: r.status,
+		error: r.status === 'success' ? undefined : String((r.error && r.error.message) || r.status),
+		wallMs,
+		beforeRss: before,
+		maxSampledRss: maxSampled,
+		vmHwm: peakReset ? hwm : undefined,
+		peakRss: peak,
+		growth: peak - before,
+		samples,
+		check,
+	};
+	process.send(result, () => process.exit(0));
+}
+
+main().catch((error) => {
+	process.send({ type: 'result', scenario, impl, status: 'crashed', error: String((error && error.stack) || error) }, () => process.exit(1));
+});

@@ -1,0 +1,77 @@
+'use strict';
+/**
+ * The IMA simulator in its own process, driven over IPC by bench/run.js, so that the process
+ * whose memory is measured runs n8n and the node only (the simulator's own sockets and buffers
+ * are not counted). Never prints the API key: it goes to the parent over IPC only.
+ *
+ * Messages in:  {id, cmd: 'reset' | 'queueTask' | 'summary' | 'close', arg}
+ * Messages out: {type: 'ready', sim: {baseUrl, uploadBaseUrl, cdnBaseUrl, apiKey, speed}} once,
+ *               then {id, ok, value | error} per command.
+ */
+const { startSimulator } = require('../test/simulator');
+
+/** What the bench needs from the request record and the tasks, without headers or bodies. */
+function summary(sim) {
+	/** @type {Record<string, number>} */
+	const byRoute = {};
+	/** @type {Record<string, number>} */
+	const productListByCategory = {};
+	/** @type {Record<string, number>} */
+	const detailByTask = {};
+	for (const r of sim.requests) {
+		byRoute[r.route] = (byRoute[r.route] || 0) + 1;
+		if (r.route === 'productList') {
+			const c = String((r.query && r.query.category) || '?');
+			productListByCategory[c] = (productListByCategory[c] || 0) + 1;
+		}
+		if (r.route === 'detail' && r.body && typeof r.body === 'object') {
+			const id = String(r.body.task_id);
+			detailByTask[id] = (detailByTask[id] || 0) + 1;
+		}
+	}
+	const tasks = [...sim.tasks.values()].map((t) => ({
+		id: t.id,
+		taskType: t.taskType,
+		modelVersion: t.modelVersion,
+		createdAt: t.createdAt,
+		durationMs: t.durationMs,
+		mediaBytes: t.behaviour && t.behaviour.mediaBytes,
+	}));
+	const uploads = [...sim.uploads.values()].map((u) => ({ key: u.key, contentType: u.contentType, size: u.size }));
+	return { byRoute, productListByCategory, detailByTask, tasks, uploads, creditsCharged: sim.creditsCharged, requestCount: sim.requests.length };
+}
+
+async function main() {
+	const speed = Number(process.argv[2]) || 100;
+	const sim = await startSimulator({ speed });
+	process.on('message', async (msg) => {
+		const { id, cmd, arg } = msg || {};
+		try {
+			let value;
+			if (cmd === 'reset') sim.reset();
+			else if (cmd === 'queueTask') sim.queueTask(arg);
+			else if (cmd === 'summary') value = summary(sim);
+			else if (cmd === 'close') {
+				await sim.close();
+				process.send({ id, ok: true });
+				process.disconnect();
+				return;
+			} else throw new Error(`unknown command ${cmd}`);
+			process.send({ id, ok: true, value });
+		} catch (error) {
+			process.send({ id, ok: false, error: String((error && error.message) || error) });
+		}
+	});
+	process.on('disconnect', () => {
+		sim.close().finally(() => process.exit(0));
+	});
+	process.send({
+		type: 'ready',
+		sim: { baseUrl: sim.baseUrl, uploadBaseUrl: sim.uploadBaseUrl, cdnBaseUrl: sim.cdnBaseUrl, apiKey: sim.apiKey, speed: sim.speed },
+	});
+}
+
+main().catch((error) => {
+	console.error(`sim-child: ${error && error.message}`);
+	process.exit(1);
+});
