@@ -3,7 +3,13 @@
  * A user editing one IMA node in the n8n editor, then running it, in a fresh process (so no
  * product list is cached from earlier scenarios):
  *
- *   node bench/editor-child.js <node|baseline>
+ *   node bench/editor-child.js <node|baseline> [thinkSeconds]
+ *
+ * With thinkSeconds, the user pauses that long before each action. The pause is virtual: this
+ * process's Date.now() jumps ahead instead of the bench waiting (the simulator, in another
+ * process, does not care about the clock for product lists), so a session of a few minutes
+ * — long enough for a time-limited cache to expire — runs in seconds. The workflow run itself
+ * is not sped up.
  *
  * Every editor call goes through the harness's callNodeMethod (n8n-core's LoadOptionsContext,
  * the way the editor's backend calls listSearch / resourceMapping methods), against the
@@ -13,6 +19,16 @@
 const S = require('./scenarios');
 
 const impl = process.argv[2];
+const thinkMs = Number(process.argv[3] || 0) * 1000;
+let clockOffset = 0;
+if (thinkMs > 0) {
+	const realNow = Date.now;
+	Date.now = () => realNow() + clockOffset;
+}
+/** The user looks at the screen for thinkSeconds before the next action. */
+const think = () => {
+	clockOffset += thinkMs;
+};
 if (!['node', 'baseline'].includes(impl)) {
 	console.error('usage: node bench/editor-child.js <node|baseline>');
 	process.exit(2);
@@ -38,11 +54,14 @@ async function main() {
 	const credentials = S.credsFor(sim);
 	const pkg = impl === 'node' ? {} : { packageDir: S.BENCH_PACKAGE, nodeType: S.TYPES.baseline };
 	const steps = [];
+	let first = true;
 	const call = async (label, kind, method, parameters, filter) => {
+		if (!first) think();
+		first = false;
 		const t = Date.now();
 		const out = await harness.callNodeMethod({ kind, method, parameters, filter, credentials, ...pkg });
 		const n = kind === 'listSearch' ? out.results.length : out.fields.length;
-		steps.push({ label, kind, method, taskType: parameters.taskType, ms: Date.now() - t, count: n });
+		steps.push({ label, kind, method, taskType: parameters.taskType, at: t - started, ms: Date.now() - t, count: n });
 		if (!n) throw new Error(`${label}: empty answer`);
 	};
 	const base = { operation: 'generate' };
@@ -65,6 +84,7 @@ async function main() {
 	// Back to Kling O1 and runs the workflow.
 	await call('back to kling-video-o1, open its settings', 'resourceMapping', 'getModelSettings', { ...t2v, model: rl('kling-video-o1') });
 	const bench = impl === 'baseline' ? await harness.loadPackageNodeTypes(S.BENCH_PACKAGE) : { nodeTypes: {} };
+	think();
 	const t = Date.now();
 	const r = await harness.runWorkflow({
 		workflow: S.generateWorkflow(impl, 1),
@@ -72,10 +92,10 @@ async function main() {
 		binaryDataMode: 'filesystem',
 		extraNodeTypes: bench.nodeTypes,
 	});
-	steps.push({ label: 'run the workflow (Generate, 1 item)', kind: 'run', taskType: 'text_to_video', ms: Date.now() - t, status: r.status });
+	steps.push({ label: 'run the workflow (Generate, 1 item)', kind: 'run', taskType: 'text_to_video', at: t - started, ms: Date.now() - t, status: r.status });
 	if (r.status !== 'success') throw new Error(`run: ${r.status}: ${r.error && r.error.message}`);
 	const elapsedMs = Date.now() - started;
-	process.send({ type: 'result', impl, elapsedMs, steps }, () => process.exit(0));
+	process.send({ type: 'result', impl, thinkMs, elapsedMs, steps }, () => process.exit(0));
 }
 
 main().catch((error) => {

@@ -73,13 +73,14 @@ async function main() {
 	await next('go');
 
 	await S.settle();
+	const usageBefore = process.memoryUsage();
 	const before = process.memoryUsage.rss();
 	const peakReset = S.resetPeak();
 	const sampler = S.startSampler();
 	const t0 = Date.now();
 	const r = await run(measured, pinData ? { pinData } : {});
 	const wallMs = Date.now() - t0;
-	const { maxSampled, samples, hwm } = sampler.stop();
+	const { maxSampled, samples, hwm, atPeak } = sampler.stop();
 	const peak = Math.max(maxSampled, peakReset && hwm ? hwm : 0);
 
 	/** @type {Record<string, unknown>} */
@@ -108,6 +109,9 @@ async function main() {
 		peakRss: peak,
 		growth: peak - before,
 		samples,
+		/** process.memoryUsage() before, and at the highest RSS sample. */
+		usageBefore,
+		usageAtPeak: atPeak,
 		check,
 	};
 	process.send(result, () => process.exit(0));

@@ -123,10 +123,22 @@ function maxInFlight(tasks) {
 }
 
 async function editorScenario(simc) {
-	const out = {};
+	const out = { sessions: [] };
+	for (const thinkSeconds of PARAMS.editorThinkSeconds) {
+		const session = await editorSession(simc, thinkSeconds);
+		out.sessions.push(session);
+	}
+	for (const impl of ['node', 'baseline']) {
+		out[impl] = { figure: Math.max(...out.sessions.map((s) => s[impl].figure)) };
+	}
+	return out;
+}
+
+async function editorSession(simc, thinkSeconds) {
+	const out = { thinkSeconds };
 	for (const impl of ['node', 'baseline']) {
 		await simc.call('reset');
-		const c = S.spawnChild(path.join(__dirname, 'editor-child.js'), [impl]);
+		const c = S.spawnChild(path.join(__dirname, 'editor-child.js'), [impl, String(thinkSeconds)]);
 		c.send({ type: 'config', sim: simc.sim });
 		const res = await c.next('result');
 		await c.exited;
@@ -143,7 +155,7 @@ async function editorScenario(simc) {
 			perTypePerMinute: perType,
 			figure: Math.max(0, ...Object.values(perType)),
 		};
-		log(`editor ${impl}: product lists ${JSON.stringify(summary.productListByCategory)} in ${(res.elapsedMs / 1000).toFixed(1)} s`);
+		log(`editor ${impl}, think ${thinkSeconds} s: product lists ${JSON.stringify(summary.productListByCategory)} in ${(res.elapsedMs / 1000).toFixed(1)} s`);
 	}
 	return out;
 }
@@ -299,13 +311,21 @@ function buildTable(R) {
 		pass: memPass(m.upload.node),
 	});
 	const e = R.editor;
-	const edCell = (x) =>
-		`${fmt(x.figure)} (${Object.entries(x.productListByCategory).map(([k, v]) => `${k}: ${v}`).join(', ')} in ${fmt(x.elapsedMs / 1000, 1)} s → ${x.windowMinutes}-minute window)`;
+	const edCell = (impl) =>
+		`${fmt(e[impl].figure)} (` +
+		e.sessions
+			.map((s) => {
+				const x = s[impl];
+				const counts = Object.entries(x.productListByCategory).map(([k, v]) => `${k} ${v}`).join(', ');
+				return `${s.thinkSeconds ? `${s.thinkSeconds} s pauses` : 'no pauses'}: ${counts} in ${fmt(x.elapsedMs / 1000, 0)} s ÷ ${x.windowMinutes} min`;
+			})
+			.join('; ') +
+		')';
 	rows.push({
 		figure: 'product-list requests while a user edits one node (open model list, switch models, open parameters, run)',
 		target: '≤ 1 per task type per minute',
-		node: edCell(e.node),
-		baseline: edCell(e.baseline),
+		node: edCell('node'),
+		baseline: edCell('baseline'),
 		pass: e.node.figure <= 1,
 	});
 	return rows;
@@ -315,6 +335,14 @@ function tableMarkdown(rows) {
 	const lines = ['| figure | target | IMA node | baseline (seed algorithm) | IMA node meets target |', '| --- | --- | --- | --- | --- |'];
 	for (const r of rows) lines.push(`| ${r.figure} | ${r.target} | ${r.node} | ${r.baseline} | ${r.pass ? 'pass' : '**FAIL**'} |`);
 	return lines.join('\n');
+}
+
+/** "+a MB / +b MB": heap used and external memory at the peak sample, relative to before. */
+function usageDelta(x) {
+	if (!x.usageBefore || !x.usageAtPeak) return 'n/a';
+	const d = (k) => x.usageAtPeak[k] - x.usageBefore[k];
+	const sign = (b) => `${b >= 0 ? '+' : '−'}${(Math.abs(b) / MB).toFixed(1)} MB`;
+	return `${sign(d('heapUsed'))} / ${sign(d('external'))}`;
 }
 
 function rawMarkdown(R) {
@@ -346,26 +374,30 @@ function rawMarkdown(R) {
 	L.push('');
 	L.push('### Memory (figures 3 and 4)');
 	L.push('');
-	L.push('| scenario | impl | status | RSS before | peak (sampled) | VmHWM | growth | wall (s) | check |');
-	L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+	L.push('| scenario | impl | status | RSS before | peak (sampled) | VmHWM | growth | heap used / external at peak sample (Δ) | wall (s) | check |');
+	L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 	for (const sc of ['download', 'upload']) {
 		for (const impl of ['node', 'baseline']) {
 			const x = R.memory[sc][impl];
 			L.push(
-				`| ${sc} | ${impl} | ${x.status} | ${mb(x.beforeRss)} | ${mb(x.maxSampledRss)} | ${mb(x.vmHwm)} | ${mb(x.growth)} | ${fmt((x.wallMs || NaN) / 1000)} | ${JSON.stringify(x.check || {})} |`,
+				`| ${sc} | ${impl} | ${x.status} | ${mb(x.beforeRss)} | ${mb(x.maxSampledRss)} | ${mb(x.vmHwm)} | ${mb(x.growth)} | ${usageDelta(x)} | ${fmt((x.wallMs || NaN) / 1000)} | ${JSON.stringify(x.check || {})} |`,
 			);
 		}
 	}
 	L.push('');
 	L.push('### Editor session (figure 5)');
-	L.push('');
-	L.push('| step | node (ms) | baseline (ms) |');
-	L.push('| --- | --- | --- |');
-	const e = R.editor;
-	e.node.steps.forEach((s, i) => L.push(`| ${s.label} | ${s.ms} | ${e.baseline.steps[i] ? e.baseline.steps[i].ms : 'n/a'} |`));
-	L.push(
-		`| **product-list requests by task type** | ${JSON.stringify(e.node.productListByCategory)} | ${JSON.stringify(e.baseline.productListByCategory)} |`,
-	);
+	for (const e of R.editor.sessions) {
+		L.push('');
+		L.push(e.thinkSeconds ? `Session with a ${e.thinkSeconds} s (virtual) pause before each action:` : 'Session without pauses:');
+		L.push('');
+		L.push('| step | node: at (s), took (ms) | baseline: at (s), took (ms) |');
+		L.push('| --- | --- | --- |');
+		const cell = (s) => (s ? `${fmt(s.at / 1000, 1)}, ${s.ms}` : 'n/a');
+		e.node.steps.forEach((s, i) => L.push(`| ${s.label} | ${cell(s)} | ${cell(e.baseline.steps[i])} |`));
+		L.push(
+			`| **product-list requests by task type** | ${JSON.stringify(e.node.productListByCategory)} in ${e.node.windowMinutes} min | ${JSON.stringify(e.baseline.productListByCategory)} in ${e.baseline.windowMinutes} min |`,
+		);
+	}
 	return L.join('\n');
 }
 
@@ -421,7 +453,7 @@ ${notMetMarkdown(R, rows)}## How each figure is measured
 2. **Detail requests per task.** From the simulator's request record, route \`detail\`, counted per \`task_id\`, over every counted Generate run (1-item and ${PARAMS.manyItems}-item). D = the task's real duration in the simulator, I = the poll interval. A task meets the target when requests ≤ 1.1 × D/I + 2, i.e. (requests − 2) ÷ (D/I) ≤ 1.1; the cell shows the worst task's requests ÷ (D/I) and that check.
 3. **Download memory.** A fresh \`node --expose-gc bench/rss-child.js download <impl>\` process (the simulator runs in another process). Two warm-up Generate runs with a small video; then gc, RSS "before", the kernel's peak mark reset (\`/proc/self/clear_refs\` = 5), and a Generate run whose task the simulator serves as a ${PARAMS.bigBytes / MB} MB MP4 (streamed by the simulator). Peak = max(\`process.memoryUsage.rss()\` sampled every ${PARAMS.sampleMs} ms, \`VmHWM\`). Growth = peak − before. The check column confirms the stored binary has all the bytes.
 4. **Upload memory.** Same process setup (\`rss-child.js upload <impl>\`): warm-up runs upload a 1 MB PNG; a setup run makes the ${PARAMS.bigBytes / MB} MB PNG in n8n's filesystem binary storage without holding it in memory (a bench node writes a temp file and gives n8n a read stream, \`bench/fixture-package/lib/BenchBigFile.node.js\`); then gc, RSS before, peak reset, and the measured run: that item (binary by id) pinned on the trigger → Upload Image. The check column confirms the simulator's storage received every byte.
-5. **Editor session.** A fresh \`bench/editor-child.js <impl>\` process calls the node's editor methods through n8n-core's \`LoadOptionsContext\` (harness \`callNodeMethod\`): open the model list (text_to_image, the default), switch task type to text_to_video and open it again, search "kling", pick Kling O1 (model settings load), search "hailuo", pick Hailuo 2.3 (settings), open the list, pick Pixverse V5.5 (settings), back to Kling O1 (settings), then run the workflow. Product-list requests are counted per task type (\`category\`) in the simulator's record and divided by the session length in minutes rounded up (at least 1). The session takes seconds, so this checks the first minute; the node's cache lives 60 s, so a longer session reloads at most once a minute per task type.
+5. **Editor session.** A fresh \`bench/editor-child.js <impl>\` process calls the node's editor methods through n8n-core's \`LoadOptionsContext\` (harness \`callNodeMethod\`): open the model list (text_to_image, the default), switch task type to text_to_video and open it again, search "kling", pick Kling O1 (model settings load), search "hailuo", pick Hailuo 2.3 (settings), open the list, pick Pixverse V5.5 (settings), back to Kling O1 (settings), then run the workflow. Product-list requests are counted per task type (\`category\`) in the simulator's record and divided by the session length in minutes rounded up (at least 1). Two sessions: one without pauses (seconds long: the first minute), and one where the user pauses ${PARAMS.editorThinkSeconds.filter(Boolean).join(', ')} s before each action (a session of a few minutes, so a cache that expires has to reload). The pauses are virtual: the editor process's \`Date.now()\` jumps ahead instead of the bench waiting; the workflow run is real time. The figure is the worse of the two sessions. Editor calls and the run share one process, as in n8n's regular (non-queue) mode.
 
 ## Raw numbers
 

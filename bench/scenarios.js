@@ -26,6 +26,8 @@ const PARAMS = {
 	oneItemRepeats: 3,
 	/** Scenario 3/4. */
 	bigBytes: 500 * 1024 * 1024,
+	/** Editor session: the user's (virtual) pause before each action, seconds; 0 = a quick session. */
+	editorThinkSeconds: [0, 20],
 	/** RSS sampling period (ms). */
 	sampleMs: 10,
 };
@@ -203,21 +205,28 @@ function resetPeak() {
 	}
 }
 
-/** Samples process RSS every `ms`; stop() → {maxSampled, samples, hwm}. */
+/**
+ * Samples process RSS every `ms`; stop() → {maxSampled, samples, hwm, atPeak}. `atPeak` is the
+ * full process.memoryUsage() (heap, external, array buffers) taken at the highest sample.
+ */
 function startSampler(ms = PARAMS.sampleMs) {
 	let max = process.memoryUsage.rss();
+	let atPeak = process.memoryUsage();
 	let samples = 1;
-	const timer = setInterval(() => {
+	const sample = () => {
 		const r = process.memoryUsage.rss();
-		if (r > max) max = r;
+		if (r > max) {
+			max = r;
+			atPeak = process.memoryUsage();
+		}
 		samples++;
-	}, ms);
+	};
+	const timer = setInterval(sample, ms);
 	return {
 		stop() {
 			clearInterval(timer);
-			const r = process.memoryUsage.rss();
-			if (r > max) max = r;
-			return { maxSampled: max, samples, hwm: procStatus().hwm };
+			sample();
+			return { maxSampled: max, samples, hwm: procStatus().hwm, atPeak };
 		},
 	};
 }
