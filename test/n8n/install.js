@@ -92,7 +92,8 @@ function logsDir() {
 function npmEnv(nodeBin, extra = {}) {
 	const env = { ...process.env };
 	// Inherited npm_* variables (from `npm run`) would override the install's own settings.
-	for (const k of Object.keys(env)) if (/^npm_/i.test(k)) delete env[k];
+	// (npm_config_cache stays: a run with a cold npm cache sets it.)
+	for (const k of Object.keys(env)) if (/^npm_/i.test(k) && k.toLowerCase() !== 'npm_config_cache') delete env[k];
 	env.PATH = `${path.dirname(nodeBin)}${path.delimiter}${env.PATH || ''}`;
 	env.npm_config_update_notifier = 'false';
 	env.npm_config_audit = 'false';

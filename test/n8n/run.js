@@ -407,6 +407,129 @@ async function checkRun({ workflow, runJson, userFolder, sim }) {
 	return { checks, stats };
 }
 
+// ---------------------------------------------------------------- credential test (n8n start + REST)
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const srv = require('net').createServer();
+		srv.on('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address();
+			srv.close(() => resolve(port));
+		});
+	});
+}
+
+/**
+ * The credential's `test` request as the editor's "Test" button runs it: `n8n start` on loopback,
+ * set up the owner, POST /rest/credentials/test with the simulator's key (expects OK) and with a
+ * wrong key (expects an error that doesn't echo the key). Runs in its own user folder (a copy of
+ * the installed nodes), so it doesn't touch the folder the editor check uses.
+ */
+async function credentialTest({ n8n, baseEnv, userFolder, sim, out }) {
+	const checks = [];
+	const ok = (cond, what) => checks.push({ ok: !!cond, what }) && !!cond;
+	const folder = `${userFolder}-credtest`;
+	fs.rmSync(folder, { recursive: true, force: true });
+	fs.mkdirSync(path.join(folder, '.n8n'), { recursive: true });
+	fs.cpSync(path.join(userFolder, '.n8n', 'nodes'), path.join(folder, '.n8n', 'nodes'), { recursive: true });
+	const port = await freePort();
+	const env = {
+		...baseEnv,
+		N8N_USER_FOLDER: folder,
+		N8N_PORT: String(port),
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: '127.0.0.1',
+		N8N_PROTOCOL: 'http',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+	};
+	const url = `http://127.0.0.1:${port}`;
+	const logStream = fs.createWriteStream(path.join(out, 'credential-test-n8n-start.log'));
+	const child = spawn(n8n.nodeBin, [n8n.n8nBin, 'start'], { cwd: folder, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	child.stdout.pipe(logStream);
+	child.stderr.pipe(logStream);
+	let exited = false;
+	const exitP = new Promise((resolve) => child.on('exit', () => resolve((exited = true))));
+	const t0 = Date.now();
+	try {
+		for (;;) {
+			if (exited) throw new Error('n8n start exited before it was ready (see credential-test-n8n-start.log)');
+			if (Date.now() - t0 > 180_000) throw new Error('n8n start was not ready after 180 s');
+			try {
+				const r = await fetch(`${url}/rest/settings`, { signal: AbortSignal.timeout(5000) });
+				const body = r.ok ? await r.text() : '';
+				if (body.startsWith('{') && JSON.parse(body).data) break;
+			} catch {
+				/* not yet */
+			}
+			await new Promise((r) => setTimeout(r, 500));
+		}
+		const startupMs = Date.now() - t0;
+		const browserId = crypto.randomUUID();
+		let cookie = '';
+		const rest = async (method, p, body) => {
+			const headers = { 'browser-id': browserId, 'content-type': 'application/json', accept: 'application/json' };
+			if (cookie) headers.cookie = cookie;
+			const res = await fetch(`${url}/rest${p}`, { method, headers, body: body && JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+			for (const c of res.headers.getSetCookie ? res.headers.getSetCookie() : []) {
+				const m = /^n8n-auth=([^;]*)/.exec(c);
+				if (m) cookie = `n8n-auth=${m[1]}`;
+			}
+			const text = await res.text();
+			let json;
+			try {
+				json = JSON.parse(text);
+			} catch {
+				json = undefined;
+			}
+			return { status: res.status, json, text };
+		};
+		const setup = await rest('POST', '/owner/setup', { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'Test-Passw0rd-1' });
+		if (!ok(setup.status === 200 && cookie, `owner setup (HTTP ${setup.status})`)) return { checks, startupMs };
+		// As the editor does: save the credential (POST /rest/credentials), then "Test" it.
+		const testOne = async (name, apiKey) => {
+			const data = { apiKey, baseUrl: sim.baseUrl, uploadBaseUrl: sim.uploadBaseUrl };
+			const created = await rest('POST', '/credentials', { name, type: 'imaApi', data });
+			const id = created.json && created.json.data && created.json.data.id;
+			if (!ok(created.status === 200 && id, `save credential "${name}" (HTTP ${created.status})`)) return { text: created.text };
+			ok(!created.text.includes(apiKey), `the saved credential "${name}" is not echoed with its key`);
+			const r = await rest('POST', '/credentials/test', { credentials: { id, name, type: 'imaApi', data } });
+			const d = r.json && r.json.data;
+			return { status: r.status, d, text: r.text, describe: d ? `${d.status} "${d.message}"` : `HTTP ${r.status} ${r.text.slice(0, 200)}` };
+		};
+		const good = await testOne(CREDENTIAL_NAME, API_KEY);
+		if (good.d !== undefined || good.status) ok(good.status === 200 && good.d && good.d.status === 'OK', `credential test with the simulator's key: ${good.describe}`);
+		const wrongKey = 'wrong-key-0123456789';
+		const bad = await testOne('IMA account (wrong key)', wrongKey);
+		if (bad.d !== undefined || bad.status) ok(bad.status === 200 && bad.d && bad.d.status === 'Error', `credential test with a wrong key fails: ${bad.describe}`);
+		ok(!(bad.text || '').includes(wrongKey) && !(good.text || '').includes(API_KEY), 'the key is not echoed in the test answers');
+		return { checks, startupMs, wrongKeyMessage: bad.d && bad.d.message };
+	} catch (e) {
+		ok(false, e.message);
+		return { checks };
+	} finally {
+		if (!exited) {
+			try {
+				process.kill(-child.pid, 'SIGTERM');
+			} catch {
+				/* gone */
+			}
+			const kill = setTimeout(() => {
+				try {
+					process.kill(-child.pid, 'SIGKILL');
+				} catch {
+					/* gone */
+				}
+			}, 15_000);
+			await exitP;
+			clearTimeout(kill);
+		}
+		logStream.end();
+		fs.rmSync(folder, { recursive: true, force: true });
+	}
+}
+
 // ---------------------------------------------------------------- per version
 
 async function installPackage({ nodeBin, userFolder, tarball, logFile }) {
@@ -503,6 +626,16 @@ async function runTarget(target, { tarball, examples }) {
 		}
 		result.timings.execute = Date.now() - t2;
 
+		if (!process.env.N8N_IMA_SKIP_CREDTEST) {
+			const t3 = Date.now();
+			const ct = await credentialTest({ n8n, baseEnv: env, userFolder, sim, out });
+			result.timings.credentialTest = Date.now() - t3;
+			const failed = ct.checks.filter((c) => !c.ok);
+			result.credentialTest = { ok: failed.length === 0 && ct.checks.length > 0, checks: ct.checks, startupMs: ct.startupMs };
+			log(`  ${result.credentialTest.ok ? 'ok  ' : 'FAIL'} credential test via n8n start + POST /rest/credentials/test (${secs(result.timings.credentialTest)} s)`);
+			for (const c of ct.checks) log(`       ${c.ok ? '✓' : '✗'} ${c.what}`);
+		}
+
 		const editorFile = path.join(__dirname, 'editor.js');
 		if (fs.existsSync(editorFile) && !process.env.N8N_IMA_SKIP_EDITOR && Number(version.split('.')[0]) >= 2) {
 			// HOOK: the headless editor check (Chromium + playwright-core), written separately.
@@ -519,7 +652,7 @@ async function runTarget(target, { tarball, examples }) {
 		} else if (!fs.existsSync(editorFile)) {
 			result.notes.push('editor check: test/n8n/editor.js not present (hook in run.js)');
 		}
-		result.ok = result.workflows.length > 0 && result.workflows.every((w) => w.ok) && (!result.editor || result.editor.ok);
+		result.ok = result.workflows.length > 0 && result.workflows.every((w) => w.ok) && (!result.credentialTest || result.credentialTest.ok) && (!result.editor || result.editor.ok);
 	} catch (e) {
 		result.error = e.message;
 		log(`  FAIL ${label}: ${e.message}`);
@@ -571,17 +704,19 @@ async function main() {
 	const totalMs = Date.now() - t0;
 
 	// Summary
-	log('\ntarget            node      install           setup   execute  editor  total   workflows');
+	log('\ntarget            node      install           setup   execute  cred    editor  total   workflows');
 	for (const r of results) {
 		const t = r.timings;
 		const passed = r.workflows.filter((w) => w.ok).length;
 		log(
-			`${r.target.padEnd(17)} ${(r.nodeVersion || '?').padEnd(9)} ${`${secs(t.install || 0)} s ${r.install ? r.install.split(' ')[0] : ''}`.padEnd(17)} ${`${secs(t.setup || 0)} s`.padEnd(7)} ${`${secs(t.execute || 0)} s`.padEnd(8)} ${t.editor !== undefined ? `${secs(t.editor)} s`.padEnd(7) : '-'.padEnd(7)} ${`${secs(t.total || 0)} s`.padEnd(7)} ${passed}/${r.workflows.length} ${r.ok ? 'ok' : `FAIL${r.error ? `: ${r.error}` : ''}`}`,
+			`${r.target.padEnd(17)} ${(r.nodeVersion || '?').padEnd(9)} ${`${secs(t.install || 0)} s ${r.install ? r.install.split(' ')[0] : ''}`.padEnd(17)} ${`${secs(t.setup || 0)} s`.padEnd(7)} ${`${secs(t.execute || 0)} s`.padEnd(8)} ${t.credentialTest !== undefined ? `${secs(t.credentialTest)} s`.padEnd(7) : '-'.padEnd(7)} ${t.editor !== undefined ? `${secs(t.editor)} s`.padEnd(7) : '-'.padEnd(7)} ${`${secs(t.total || 0)} s`.padEnd(7)} ${passed}/${r.workflows.length} ${r.ok ? 'ok' : `FAIL${r.error ? `: ${r.error}` : ''}`}`,
 		);
 	}
 	const all = results.flatMap((r) => r.workflows);
-	const passed = all.filter((w) => w.ok).length + results.filter((r) => r.editor && r.editor.ok).length;
-	const failed = all.filter((w) => !w.ok).length + results.filter((r) => (r.editor && !r.editor.ok) || (r.error && !r.workflows.length)).length;
+	// One test per workflow run, per credential test and per editor check.
+	const extras = results.flatMap((r) => [r.credentialTest, r.editor].filter(Boolean));
+	const passed = all.filter((w) => w.ok).length + extras.filter((x) => x.ok).length;
+	const failed = all.filter((w) => !w.ok).length + extras.filter((x) => !x.ok).length + results.filter((r) => r.error).length;
 	const summary = { date: new Date().toISOString(), totalMs, cache: CACHE, package: path.basename(tarball), results };
 	fs.writeFileSync(path.join(OUT, 'summary.json'), JSON.stringify(summary, null, 2));
 	log(`\ntotal ${secs(totalMs)} s; logs, run JSON and summary.json in ${path.relative(process.cwd(), OUT) || OUT}/`);
@@ -589,7 +724,11 @@ async function main() {
 	process.exitCode = failed || !all.length ? 1 : 0;
 }
 
-main().catch((e) => {
-	console.error(e);
-	process.exit(1);
-});
+module.exports = { TARGETS, extractRunJson, checkRun, magicOk };
+
+if (require.main === module) {
+	main().catch((e) => {
+		console.error(e);
+		process.exit(1);
+	});
+}
