@@ -138,25 +138,28 @@ async function startSimulator(logFile) {
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	const out = fs.createWriteStream(logFile);
-	child.stderr.pipe(out);
+	const redact = (d) => String(d).split(API_KEY).join('(the test key)');
+	child.stderr.on('data', (d) => out.write(redact(d)));
 	let text = '';
+	child.stdout.on('data', (d) => {
+		text += d;
+		out.write(redact(d));
+	});
 	const urls = await new Promise((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error('simulator did not start in 15 s')), 15_000);
 		child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-		child.stdout.on('data', (d) => {
-			text += d;
+		const look = () => {
 			const api = /API base:\s+(\S+)/.exec(text);
 			const up = /upload base:\s+(\S+)/.exec(text);
 			const cdn = /CDN base:\s+(\S+)/.exec(text);
 			if (api && up && cdn) {
 				clearTimeout(timer);
+				child.stdout.off('data', look);
 				resolve({ baseUrl: api[1], uploadBaseUrl: up[1], cdnBaseUrl: cdn[1] });
 			}
-		});
+		};
+		child.stdout.on('data', look);
 	});
-	// Keep the log, without the key line.
-	out.write(text.replace(/API key:.*\n/, 'API key:      (hidden)\n'));
-	child.stdout.on('data', (d) => out.write(d));
 	return {
 		...urls,
 		child,
@@ -716,10 +719,22 @@ async function main() {
 	// One test per workflow run, per credential test and per editor check.
 	const extras = results.flatMap((r) => [r.credentialTest, r.editor].filter(Boolean));
 	const passed = all.filter((w) => w.ok).length + extras.filter((x) => x.ok).length;
-	const failed = all.filter((w) => !w.ok).length + extras.filter((x) => !x.ok).length + results.filter((r) => r.error).length;
-	const summary = { date: new Date().toISOString(), totalMs, cache: CACHE, package: path.basename(tarball), results };
+	let failed = all.filter((w) => !w.ok).length + extras.filter((x) => !x.ok).length + results.filter((r) => r.error).length;
+	// No log, run JSON or simulator log of this run holds the API key.
+	const leaks = [];
+	const scan = (dir) => {
+		for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+			const p = path.join(dir, e.name);
+			if (e.isDirectory()) scan(p);
+			else if (e.isFile() && fs.statSync(p).size < 50 << 20 && fs.readFileSync(p).includes(API_KEY)) leaks.push(path.relative(OUT, p));
+		}
+	};
+	scan(OUT);
+	if (leaks.length) log(`\nFAIL: the API key appears in ${leaks.join(', ')}`);
+	const summary = { date: new Date().toISOString(), totalMs, cache: CACHE, package: path.basename(tarball), keyLeaks: leaks, results };
 	fs.writeFileSync(path.join(OUT, 'summary.json'), JSON.stringify(summary, null, 2));
 	log(`\ntotal ${secs(totalMs)} s; logs, run JSON and summary.json in ${path.relative(process.cwd(), OUT) || OUT}/`);
+	if (leaks.length) failed++;
 	log(`n8n: ${passed} passed, ${failed} failed`);
 	process.exitCode = failed || !all.length ? 1 : 0;
 }
