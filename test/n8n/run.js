@@ -14,7 +14,11 @@
 //      items and binaries: item counts, json fields, binary mimeType/fileName/size, the stored
 //      bytes (filesystem binary mode) by magic number and by sha256 against the simulator's CDN,
 //      and every task id against the simulator's task detail API,
-//   6. (if test/n8n/editor.js exists) the headless editor check.
+//   6. runs the credential's test as the editor's "Test" button does: `n8n start` on loopback,
+//      owner setup, POST /rest/credentials then /rest/credentials/test, with the right key (OK)
+//      and a wrong one (error, key not echoed),
+//   7. (n8n 2.x, if test/n8n/editor.js exists) the headless editor check.
+// Finally no file under test-output/n8n may contain the (fake) API key.
 // Prints a summary with timings, writes test-output/n8n/summary.json, exits non-zero on failure.
 //
 // Usage: npm run test:n8n                         (every target)
@@ -22,7 +26,11 @@
 //                                                  or N8N_IMA_TARGETS=2.41.1/node24,1.123.81/node20)
 //        npm run test:n8n -- text-to-image        (only the examples whose file name contains the word)
 //        N8N_IMA_KEEP=1 npm run test:n8n          (keep the n8n user folders under test-output/n8n)
-//        N8N_IMA_SKIP_EDITOR=1                    (skip the editor check)
+//        N8N_IMA_SKIP_EDITOR=1, N8N_IMA_SKIP_CREDTEST=1   (skip those steps)
+//        N8N_IMA_NODES_INSTALL=plain              (install the tarball with plain `npm install <tgz>`,
+//                                                  without --legacy-peer-deps: what a user's command does)
+//        N8N_IMA_CACHE=<dir>                      (another install cache; default ~/.cache/n8n-nodes-ima)
+// Time (2 cores): about 4 min with the installs cached; a cold run adds the installs (install.js).
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -548,26 +556,31 @@ async function installPackage({ nodeBin, userFolder, tarball, logFile }) {
 	for (const k of Object.keys(env)) if (/^npm_/i.test(k)) delete env[k];
 	env.PATH = `${path.dirname(nodeBin)}${path.delimiter}${env.PATH || ''}`;
 	const npmCli = require('./install').npmCliJs();
-	const args = [npmCli, 'install', tarball, '--legacy-peer-deps', '--no-audit', '--no-fund'];
+	// N8N_IMA_NODES_INSTALL=plain runs the documented command as is, to see what a user gets.
+	const plain = process.env.N8N_IMA_NODES_INSTALL === 'plain';
+	const args = [npmCli, 'install', tarball, ...(plain ? [] : ['--legacy-peer-deps']), '--no-audit', '--no-fund'];
 	const r = await run(nodeBin, args, { cwd: nodesDir, env, logFile });
 	if (r.code !== 0) throw new Error(`npm install of the tarball into ${nodesDir} failed (${r.code}); see ${logFile}`);
 	const installed = JSON.parse(fs.readFileSync(path.join(nodesDir, 'node_modules', 'n8n-nodes-ima', 'package.json'), 'utf8'));
-	return { nodesDir, installedVersion: installed.version, ms: r.ms, peerCopy: fs.existsSync(path.join(nodesDir, 'node_modules', 'n8n-workflow')) };
+	return { nodesDir, installedVersion: installed.version, ms: r.ms, command: `npm ${args.slice(1).map((a) => (a === tarball ? path.basename(a) : a)).join(' ')}`, peerCopy: fs.existsSync(path.join(nodesDir, 'node_modules', 'n8n-workflow')) };
 }
 
-async function runTarget(target, { tarball, examples }) {
+async function runTarget(target, { tarball, examples, install }) {
 	const version = target.n8n;
 	const label = labelOf(target);
 	const out = path.join(OUT, label.replace('/', '-'));
 	fs.mkdirSync(out, { recursive: true });
 	const t0 = Date.now();
 	const result = { target: label, version, ok: false, workflows: [], timings: {}, notes: [], env: target.env || {} };
-	const wasInstalled = isInstalled(n8nDir(version));
 	const installed = await ensureN8n(version);
 	const node = await nodeOfMajor(target.node);
 	const n8n = { ...installed, nodeBin: node.nodeBin };
-	result.timings.install = Date.now() - t0;
-	result.install = wasInstalled ? 'warm (cached)' : 'cold';
+	// The n8n install ran (side by side with the others) from the start of the run; count it once,
+	// for the first target of that version, plus any Node fetched just now.
+	const before = install.counted ? 0 : install.ms;
+	result.timings.install = before + (Date.now() - t0);
+	result.install = install.cold && !install.counted ? 'cold' : 'warm (cached)';
+	install.counted = true;
 	result.n8nDir = n8n.dir;
 	result.nodeBin = n8n.nodeBin;
 	result.nodeVersion = execFileSync(n8n.nodeBin, ['--version']).toString().trim();
@@ -588,8 +601,12 @@ async function runTarget(target, { tarball, examples }) {
 		const t1 = Date.now();
 		const pkg = await installPackage({ nodeBin: n8n.nodeBin, userFolder, tarball, logFile: path.join(out, 'npm-install-tarball.log') });
 		result.packageVersion = pkg.installedVersion;
-		log(`  installed ${path.basename(tarball)} into ${path.join('$N8N_USER_FOLDER', '.n8n', 'nodes')} (${secs(pkg.ms)} s)`);
-		if (pkg.peerCopy) result.notes.push('npm installed a copy of n8n-workflow into .n8n/nodes');
+		result.nodesInstall = pkg.command;
+		log(`  ${pkg.command} in ${path.join('$N8N_USER_FOLDER', '.n8n', 'nodes')} (${secs(pkg.ms)} s)`);
+		if (pkg.peerCopy) {
+			result.notes.push('npm installed a copy of n8n-workflow (the peer dependency) into .n8n/nodes/node_modules');
+			log('  note: npm installed its own n8n-workflow (the peer dependency) into .n8n/nodes/node_modules');
+		}
 
 		sim = await startSimulator(path.join(out, 'simulator.log'));
 		result.simulator = { baseUrl: sim.baseUrl, uploadBaseUrl: sim.uploadBaseUrl, cdnBaseUrl: sim.cdnBaseUrl };
@@ -661,7 +678,7 @@ async function runTarget(target, { tarball, examples }) {
 		log(`  FAIL ${label}: ${e.message}`);
 	} finally {
 		if (sim) await sim.close();
-		result.timings.total = Date.now() - t0;
+		result.timings.total = before + (Date.now() - t0);
 		if (result.ok && !process.env.N8N_IMA_KEEP) fs.rmSync(userFolder, { recursive: true, force: true });
 		else if (!result.ok) log(`  n8n user folder kept for inspection: ${userFolder}`);
 	}
@@ -684,10 +701,18 @@ async function main() {
 
 	// Start the installs that are missing now, side by side (each is mostly download and unpack).
 	const versions = [...new Set(list.map((t) => t.n8n))];
-	const installs = new Map(versions.map((v) => [v, ensureN8n(v).catch((e) => e)]));
+	const installs = new Map(
+		versions.map((v) => {
+			const info = { cold: !isInstalled(n8nDir(v)), counted: false, ms: 0 };
+			const ts = Date.now();
+			return [v, ensureN8n(v).then((r) => Object.assign(info, { ms: Date.now() - ts, r }), (e) => e)];
+		}),
+	);
 
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-ima-pack-'));
-	const packed = JSON.parse(execFileSync('npm', ['pack', '--pack-destination', packDir, '--json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'ignore'] }).toString());
+	// Async, so the install timers above aren't held up by it.
+	const packOut = await require('util').promisify(require('child_process').execFile)('npm', ['pack', '--pack-destination', packDir, '--json'], { cwd: REPO });
+	const packed = JSON.parse(packOut.stdout);
 	const tarball = path.join(packDir, packed[0].filename);
 	log(`packed ${packed[0].filename} (${packed[0].files.length} files, ${packed[0].size} bytes)`);
 	const examples = loadExamples(filter);
@@ -701,7 +726,7 @@ async function main() {
 			log(`\n=== ${labelOf(t)}: install failed: ${inst.message}`);
 			continue;
 		}
-		results.push(await runTarget(t, { tarball, examples }));
+		results.push(await runTarget(t, { tarball, examples, install: inst }));
 	}
 	fs.rmSync(packDir, { recursive: true, force: true });
 	const totalMs = Date.now() - t0;
