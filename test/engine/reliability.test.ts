@@ -196,4 +196,39 @@ describe('Continue On Fail isolates items, with concurrency', () => {
 		const firstDone = sim.requests.find((r: any) => r.route === 'media').time;
 		expect(createTimes[3]).toBeLessThan(firstDone);
 	});
+
+	test('the limit covers creates and downloads, not waiting: 8 items with a limit of 2 are all waited for together', async () => {
+		for (let i = 0; i < 8; i++) sim.queueTask({ durationSec: 60 });
+		const wf = withItems(linear(generate({ prompt: '={{ $json.p }}' }, { concurrency: 2 })), [0, 1, 2, 3, 4, 5, 6, 7].map((p) => ({ json: { p: `p${p}` } })));
+		const result = await run(sim, wf);
+		expect(result.error?.message).toBeUndefined();
+		const items = result.outputs.IMA;
+		expect(items.map((i: any) => i.pairedItem.item)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+		expect(items.map((i: any) => sim.tasks.get(i.json.taskId).prompt)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
+		// every task was created before the first one finished (a task takes 0.6 s at speed 100)
+		const tasks = [...sim.tasks.values()];
+		const lastCreated = Math.max(...tasks.map((t: any) => t.createdAt));
+		const firstDone = Math.min(...tasks.map((t: any) => t.createdAt + t.durationMs));
+		expect(lastCreated).toBeLessThan(firstDone);
+	});
+
+	test('a limit of 1 is strictly one item after another: each create follows the previous download', async () => {
+		for (let i = 0; i < 3; i++) sim.queueTask({ durationSec: 10 });
+		const wf = withItems(linear(generate({ prompt: '={{ $json.p }}' }, { concurrency: 1 })), [0, 1, 2].map((p) => ({ json: { p: `p${p}` } })));
+		const result = await run(sim, wf);
+		expect(result.error?.message).toBeUndefined();
+		const sequence = sim.requests.filter((r: any) => r.route === 'create' || r.route === 'media').map((r: any) => r.route);
+		expect(sequence).toEqual(['create', 'media', 'create', 'media', 'create', 'media']);
+	});
+
+	test('without Continue On Fail, no new task is created after an item fails', async () => {
+		sim.fault({ route: 'create', kind: 'business', code: 4008 });
+		const wf = withItems(linear(generate({ prompt: '={{ $json.p }}' }, { concurrency: 2 })), [0, 1, 2, 3, 4, 5].map((p) => ({ json: { p: `p${p}` } })));
+		const result = await run(sim, wf);
+		expect(result.status).toBe('error');
+		expect(result.error.message).toMatch(/credits/i);
+		// item 0 failed at once; at most the one create already in flight beside it went through
+		expect(sim.createsReceived().length).toBeLessThanOrEqual(2);
+		expect(result.error.description).toMatch(/not started/);
+	});
 });

@@ -1,6 +1,6 @@
 import { classifyNetworkError, describeImaCode, parseRetryAfter, redact } from '../../nodes/Ima/helpers/errors';
 import { mediaFileName, mediaFileType } from '../../nodes/Ima/helpers/media';
-import { mapWithConcurrency } from '../../nodes/Ima/helpers/pool';
+import { createLimiter, mapWithConcurrency } from '../../nodes/Ima/helpers/pool';
 import { uploadSign, uploadTokenQuery } from '../../nodes/Ima/helpers/signing';
 
 describe('media file types', () => {
@@ -96,5 +96,29 @@ describe('mapWithConcurrency', () => {
 		});
 		expect(peak).toBe(2);
 		expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([10, 20, 'three', 40, 50, 60]);
+	});
+});
+
+describe('createLimiter', () => {
+	test.each([1, 2, 3])('at most %i at once, every call runs, failures free their slot', async (limit) => {
+		const run = createLimiter(limit);
+		let inFlight = 0;
+		let peak = 0;
+		const results = await Promise.allSettled(
+			Array.from({ length: 9 }, async (_v, n) =>
+				await run(async () => {
+					inFlight++;
+					peak = Math.max(peak, inFlight);
+					await new Promise((r) => setImmediate(r));
+					inFlight--;
+					if (n % 4 === 0) throw new Error(`fail ${n}`);
+					return n;
+				}),
+			),
+		);
+		expect(peak).toBe(limit);
+		expect(inFlight).toBe(0);
+		expect(results.filter((r) => r.status === 'rejected')).toHaveLength(3);
+		expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual([1, 2, 3, 5, 6, 7]);
 	});
 });

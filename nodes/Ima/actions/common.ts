@@ -7,7 +7,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { SettingsError } from '../helpers/formFields';
 import { mediaFileName, mediaFileType } from '../helpers/media';
-import { mapWithConcurrency } from '../helpers/pool';
+import { createLimiter, mapWithConcurrency } from '../helpers/pool';
 import {
 	PollFailedError,
 	pollTask,
@@ -177,19 +177,40 @@ export function errorJson(error: NodeApiError | NodeOperationError, source: unkn
 }
 
 /**
+ * The limited phases of an item, for operations that wait (Generate, Wait for Result): `start`
+ * (uploads and the paid create) and `heavy` (downloads) take one of the `concurrency` slots;
+ * the wait in between takes none, so every created task is polled side by side.
+ */
+export interface ItemSlots {
+	start<R>(fn: () => Promise<R>): Promise<R>;
+	heavy<R>(fn: () => Promise<R>): Promise<R>;
+}
+
+/** Thrown by `start` when an earlier item failed and no new item may begin. */
+class NotStarted extends Error {}
+
+const UNLIMITED: ItemSlots = { start: async (fn) => await fn(), heavy: async (fn) => await fn() };
+
+/**
  * Runs every input item: first `prepare` for all of them (validation only: bad input fails here,
- * before any paid call), then `run` side by side, at most `concurrency` at once. Output keeps the
- * input order and pairing. With Continue On Fail a failed item becomes `{json: {error, taskId}}`;
- * without it, no new item is started after a failure, the ones running are finished (they are
- * paid for), and the first failure is thrown with the task ids of the others.
+ * before any paid call), then `run` side by side. Output keeps the input order and pairing.
+ * With Continue On Fail a failed item becomes `{json: {error, taskId}}`; without it, no new item
+ * is started after a failure, the ones running are finished (they are paid for), and the first
+ * failure is thrown with the task ids of the others.
+ *
+ * Concurrency: `concurrency` = 1 runs the items strictly one after another. Above 1, without
+ * `slots`, at most `concurrency` items run at once; with `slots`, every item runs at once and only
+ * the phases it passes through `slots.start` / `slots.heavy` share the `concurrency` limit.
  */
 export async function runItems<P>(
 	ctx: IExecuteFunctions,
 	opts: {
 		client?: ImaClient;
 		concurrency: number;
+		/** Let waits run outside the limit (see above). */
+		slots?: boolean;
 		prepare: (itemIndex: number) => Promise<P>;
-		run: (itemIndex: number, prepared: P) => Promise<INodeExecutionData[]>;
+		run: (itemIndex: number, prepared: P, slots: ItemSlots) => Promise<INodeExecutionData[]>;
 		/** A summary of what an item made, for the error of another item. */
 		summarize?: (itemIndex: number, out: INodeExecutionData[]) => string | undefined;
 	},
@@ -208,19 +229,41 @@ export async function runItems<P>(
 
 	let stop = false;
 	const started = new Set<number>();
-	const results = await mapWithConcurrency(items, opts.concurrency, async (_item, i) => {
+	const phased = opts.slots === true && opts.concurrency > 1;
+	const limit = createLimiter(opts.concurrency);
+	const results = await mapWithConcurrency(items, phased ? items.length : opts.concurrency, async (_item, i) => {
 		const p = prepared[i];
 		if (!p.ok) throw p.error;
 		if (stop) return undefined;
-		started.add(i);
-		let finished = false;
+		if (!phased) started.add(i);
+		const slots: ItemSlots = phased
+			? {
+					start: async (fn) =>
+						await limit(async () => {
+							if (stop) throw new NotStarted();
+							started.add(i);
+							let failure: unknown;
+							try {
+								return await fn();
+							} catch (error) {
+								failure = error;
+							}
+							// Before the slot is handed on, so the next item sees it.
+							if (!continueOnFail) stop = true;
+							throw failure;
+						}),
+					heavy: async (fn) => await limit(fn),
+				}
+			: UNLIMITED;
+		let failure: unknown;
 		try {
-			const out = await opts.run(i, p.value);
-			finished = true;
-			return out;
-		} finally {
-			if (!finished && !continueOnFail) stop = true;
+			return await opts.run(i, p.value, slots);
+		} catch (error) {
+			failure = error;
 		}
+		if (failure instanceof NotStarted) return undefined;
+		if (!continueOnFail) stop = true;
+		throw failure;
 	});
 
 	const out: INodeExecutionData[] = [];
@@ -459,6 +502,7 @@ export async function resultItems(
 	ctx: IExecuteFunctions,
 	client: ImaClient,
 	req: WaitRequest & { model?: string; modelVersion?: string; credits?: number },
+	slots: ItemSlots = UNLIMITED,
 ): Promise<INodeExecutionData[]> {
 	const { state, taskType, kind } = await waitForTask(client, req);
 	const c: MediaContext = {
@@ -470,7 +514,9 @@ export async function resultItems(
 		credits: req.credits,
 		options: req.options,
 	};
-	const { items, failure } = await mediaItems(ctx, client, state.done, c);
+	// Downloads take a concurrency slot; URLs alone do not.
+	const collect = async () => await mediaItems(ctx, client, state.done, c);
+	const { items, failure } = req.options.download ? await slots.heavy(collect) : await collect();
 	if (state.state === 'failed') throw failedMediaError(c, state.failed, items);
 	if (failure) throw failure;
 	return req.options.output === 'summary' ? [summaryItem(items, c)] : items;

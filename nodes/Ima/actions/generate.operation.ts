@@ -13,10 +13,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	return await runItems(this, {
 		client,
 		concurrency: first.concurrency,
+		slots: true,
 		prepare: async (i) => await prepareCreate(this, client, i, readOptions(this, i)),
-		run: async (i, prepared) => {
-			const urls = await resolveImageUrls(this, client, i, prepared.images);
-			const task = await createTask(client, prepared, urls);
+		run: async (i, prepared, slots) => {
+			// Uploads and the paid create share the concurrency limit; the wait does not.
+			const task = await slots.start(async () => await createTask(client, prepared, await resolveImageUrls(this, client, i, prepared.images)));
 			try {
 				return await resultItems(this, client, {
 					taskId: task.id,
@@ -27,7 +28,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					model: prepared.version.model_id,
 					modelVersion: prepared.version.id,
 					credits: prepared.plan.credit,
-				});
+				}, slots);
 			} catch (error) {
 				throw withTaskId(error, task.id, client);
 			}

@@ -143,7 +143,8 @@ export const optionsProperty: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 50 },
 			default: 5,
-			description: 'How many input items are processed side by side. 1 processes them one after another.',
+			description:
+				'How many input items upload, create their task or download their media at the same time; tasks already created are all waited for side by side. 1 processes the items strictly one after another.',
 		},
 		{
 			displayName: 'Output Format',

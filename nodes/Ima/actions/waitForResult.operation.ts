@@ -23,6 +23,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	return await runItems(this, {
 		client,
 		concurrency: first.concurrency,
+		slots: true,
 		prepare: async (i) => {
 			const taskId = String(this.getNodeParameter('taskId', i, '') ?? '').trim();
 			if (!taskId) {
@@ -33,7 +34,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			}
 			return { taskId, options: readOptions(this, i) };
 		},
-		run: async (_i, p) => await resultItems(this, client, { taskId: p.taskId, options: p.options }),
+		run: async (_i, p, slots) => {
+			await slots.start(async () => undefined); // not after another item failed
+			return await resultItems(this, client, { taskId: p.taskId, options: p.options }, slots);
+		},
 		summarize: (_i, out) => `done (task ${String(out[0]?.json.taskId)})`,
 	});
 }

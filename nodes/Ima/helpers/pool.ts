@@ -21,3 +21,21 @@ export async function mapWithConcurrency<T, R>(
 	await Promise.all(Array.from({ length: width }, worker));
 	return results;
 }
+
+/** A counting semaphore: `run(fn)` runs `fn` once fewer than `limit` others are running. */
+export function createLimiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+	const width = Math.max(1, Math.floor(limit) || 1);
+	let active = 0;
+	const waiting: Array<() => void> = [];
+	return async <R>(fn: () => Promise<R>): Promise<R> => {
+		if (active >= width) await new Promise<void>((resolve) => waiting.push(resolve));
+		else active++;
+		try {
+			return await fn();
+		} finally {
+			const next = waiting.shift();
+			if (next) next();
+			else active--;
+		}
+	};
+}

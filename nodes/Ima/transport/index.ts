@@ -119,6 +119,11 @@ interface SendRequest {
 	authenticated: boolean;
 	encoding?: IHttpRequestOptions['encoding'];
 	json?: boolean;
+	/**
+	 * Off for streamed uploads: n8n's redirect follower buffers the whole request body so it can
+	 * resend it, which would hold a large file in memory. Presigned storage URLs never redirect.
+	 */
+	followRedirects?: boolean;
 }
 
 /** Product lists are cached briefly per credential and task type, in memory of this process. */
@@ -173,6 +178,7 @@ export class ImaClient {
 			encoding: req.encoding,
 			abortSignal: this.signal as IHttpRequestOptions['abortSignal'],
 		};
+		if (req.followRedirects === false) options.disableFollowRedirect = true;
 		if (req.body === undefined) delete options.body;
 		let failure: unknown;
 		try {
@@ -418,7 +424,16 @@ export class ImaClient {
 			const headers: IDataObject = { 'Content-Type': contentType };
 			if (size !== undefined) headers['Content-Length'] = size;
 			const res = await this.send(
-				{ method: 'PUT', url: ful, body: await open(), headers, timeoutMs: Math.max(this.requestTimeoutMs, 300_000), authenticated: false, json: false },
+				{
+					method: 'PUT',
+					url: ful,
+					body: await open(),
+					headers,
+					timeoutMs: Math.max(this.requestTimeoutMs, 300_000),
+					authenticated: false,
+					json: false,
+					followRedirects: false,
+				},
 				step,
 			);
 			const status = Number(res.statusCode);
