@@ -139,9 +139,7 @@ async function editorCheck(opts) {
 			log(`n8n started on ${url} in ${(timings.n8nStart / 1000).toFixed(1)} s`);
 		}
 		const rest = new h.N8nRest(url);
-		try {
-			n8nVersion = JSON.parse(fs.readFileSync(path.join(path.dirname(opts.n8nBin), '..', 'package.json'), 'utf8')).version;
-		} catch { /* an n8n given by URL */ }
+		if (opts.n8nBin) n8nVersion = h.n8nVersionOf(opts.n8nBin);
 		log(`n8n ${n8nVersion}`);
 
 		// ---- owner, credentials, the credential test (REST, as the editor calls it)
@@ -243,6 +241,7 @@ async function editorCheck(opts) {
 			await imaItem.click();
 			const action = items.filter({ hasText: 'Generate media' }).first();
 			await action.waitFor();
+			await sleep(800); // the panel slides in
 			await shot('node-actions', 'The IMA node\'s actions in the node creator');
 			await action.click();
 		} else {
@@ -292,14 +291,17 @@ async function editorCheck(opts) {
 		const rl = p.getByTestId('resource-locator-model');
 		const rlInput = rl.getByTestId('rlc-input');
 		const rlItems = p.getByTestId('rlc-item');
-		const openList = async () => {
+		/** Opens the Model list and waits until it holds the expected entries (or 20 s pass, or it shows an error). */
+		const openList = async (expected) => {
 			await rlInput.click();
 			const tl = Date.now();
+			let shown = [];
 			for (;;) {
-				if ((await rlItems.count()) > 0) break;
+				shown = (await rlItems.allInnerTexts()).map(norm);
+				if (shown.length > 0 && expected.every((l) => shown.includes(l))) break;
 				const err = p.getByTestId('rlc-error-container');
 				if (await err.isVisible().catch(() => false)) throw new Error(`the model list shows an error: ${norm(await err.innerText())}`);
-				if (Date.now() - tl > 20_000) throw new Error('the model list stayed empty for 20 s');
+				if (Date.now() - tl > 20_000) break;
 				await sleep(200);
 			}
 			await sleep(300);
@@ -359,7 +361,7 @@ async function editorCheck(opts) {
 		// ---- Text to Video: the Model dropdown fills from the simulator
 		await setTaskType('Text to Video');
 		const tl1 = Date.now();
-		const listT2v = await openList();
+		const listT2v = await openList(t2v.map((m) => m.label));
 		timings.modelListT2v = Date.now() - tl1;
 		check(JSON.stringify(listT2v) === JSON.stringify(t2v.map((m) => m.label)), `Model list (Text to Video) shows the simulator's ${t2v.length} video models, in order, with group, credits and expected time`, `shown: ${JSON.stringify(listT2v)}\nexpected: ${JSON.stringify(t2v.map((m) => m.label))}`);
 		check(listT2v.some((t) => t.startsWith('Kling 2.6 · Kling')), 'Model list (Text to Video) includes "Kling 2.6"', JSON.stringify(listT2v));
@@ -394,7 +396,7 @@ async function editorCheck(opts) {
 		const staleNotice = norm(await p.getByTestId('resource-mapper-container').innerText().catch(() => ''));
 		notes.push(`after switching Task Type with Kling 2.6 still picked, Model Settings says: "${staleNotice.replace(/^Model Settings\s*/, '')}"`);
 		const tl2 = Date.now();
-		const listT2iRaw = await openList();
+		const listT2iRaw = await openList(t2i.map((m) => m.label));
 		timings.modelListT2i = Date.now() - tl2;
 		// n8n keeps the still-selected value (Kling 2.6) at the top of the new list until another is picked.
 		const listT2i = listT2iRaw.filter((t) => t !== kling.label);
@@ -489,6 +491,17 @@ async function editorCheck(opts) {
 	const relevantConsole = consoleErrors.filter((s) => !noise(s));
 	if (relevantConsole.length) notes.push(`browser console errors: ${JSON.stringify([...new Set(relevantConsole)].slice(0, 10))}`);
 	if (pageErrors.length) notes.push(`uncaught page errors: ${JSON.stringify([...new Set(pageErrors)].slice(0, 10))}`);
+	// Nothing this check wrote (logs, screenshots, results) holds the key.
+	const leaks = [];
+	const scan = (dir) => {
+		for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+			const f = path.join(dir, e.name);
+			if (e.isDirectory()) scan(f);
+			else if (e.isFile() && fs.readFileSync(f).includes(apiKey)) leaks.push(path.relative(outDir, f));
+		}
+	};
+	scan(outDir);
+	check(leaks.length === 0, `no file in ${path.relative(h.REPO, outDir) || outDir} holds the API key`, leaks.join(', '));
 	timings.total = Date.now() - t0;
 	const failures = checks.filter((c) => !c.ok);
 	const result = { ok: failures.length === 0 && checks.length > 0 && !aborted, n8nVersion, checks, failures, findings, notes, screenshots, timings };

@@ -83,8 +83,17 @@ async function installPackage(userFolder, tarball) {
 	}
 }
 
+/** The version of the n8n whose bin/n8n this is. */
+function n8nVersionOf(n8nBin) {
+	try {
+		return String(JSON.parse(fs.readFileSync(path.join(path.dirname(n8nBin), '..', 'package.json'), 'utf8')).version);
+	} catch {
+		return '?';
+	}
+}
+
 /** Environment for an offline n8n on loopback. */
-function n8nEnv(userFolder, port, brokerPort) {
+function n8nEnv(userFolder, port, brokerPort, major) {
 	const env = { ...process.env };
 	for (const k of Object.keys(env)) if (/^(npm_|N8N_|DB_)/i.test(k)) delete env[k];
 	return Object.assign(env, {
@@ -103,10 +112,11 @@ function n8nEnv(userFolder, port, brokerPort) {
 		N8N_HIRING_BANNER_ENABLED: 'false',
 		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
 		N8N_AI_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_LOG_LEVEL: 'info',
 		N8N_LOG_OUTPUT: 'console',
+		// 2.x: its MCP registry module fetches a catalogue at start (1.x does not know the module and exits).
+		...(major >= 2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
 	});
 }
 
@@ -123,7 +133,7 @@ async function startN8n(o) {
 	let tail = '';
 	const child = spawn(o.nodeBin, [o.n8nBin, 'start'], {
 		cwd: o.userFolder,
-		env: { ...n8nEnv(o.userFolder, port, brokerPort), ...(o.env || {}) },
+		env: { ...n8nEnv(o.userFolder, port, brokerPort, Number(n8nVersionOf(o.n8nBin).split('.')[0]) || 2), ...(o.env || {}) },
 		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: true, // its own process group: stop() ends n8n and its task runners together
 	});
@@ -208,4 +218,4 @@ function tempDir(prefix) {
 	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-module.exports = { REPO, PACKAGE, freePort, exec, buildPackage, packPackage, installPackage, installedDir, startN8n, N8nRest, tempDir };
+module.exports = { REPO, PACKAGE, n8nVersionOf, freePort, exec, buildPackage, packPackage, installPackage, installedDir, startN8n, N8nRest, tempDir };
