@@ -10,13 +10,13 @@
  *                                           or pass --build)
  *   node test/n8n/editor.js --all           also n8n 1.123.81 (on Node 22)
  *   node test/n8n/editor.js 1.123.81        one version
- *   options: --build (npm run build first), --keep (keep the n8n user folders), --no-docs (don't
- *            refresh docs/screenshots/)
+ *   options: --build (npm run build first), --keep (keep the n8n user folders), --docs (refresh
+ *            the README screenshots in docs/screenshots/ from the 2.x run)
  *
  * Standalone it sets everything up itself: the simulator as a child process (API key
  * `sim-test-key`), a fresh N8N_USER_FOLDER with the packed tarball installed, n8n start on a free
- * loopback port. Screenshots go to test-output/n8n/editor-<version>/ and, for 2.x, the README
- * ones to docs/screenshots/. Exits non-zero and lists what failed if any check fails.
+ * loopback port. Screenshots go to test-output/n8n/editor-<version>/ (and with --docs the README
+ * ones to docs/screenshots/). Exits non-zero and lists what failed if any check fails.
  *
  * From JavaScript (test/n8n/run.js calls it for n8n 2.x):
  *   const { editorCheck } = require('./editor');
@@ -593,7 +593,7 @@ async function main() {
 				userFolder,
 				simulatorUrls: sim,
 				outDir: path.join(outRoot, `editor-${version}`),
-				docsDir: major >= 2 && !flag('--no-docs') ? path.join(h.REPO, 'docs', 'screenshots') : undefined,
+				docsDir: major >= 2 && flag('--docs') ? path.join(h.REPO, 'docs', 'screenshots') : undefined,
 			});
 			results.push({ version, ms: Date.now() - tv, ...res });
 		}
