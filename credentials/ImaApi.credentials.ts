@@ -65,10 +65,11 @@ export class ImaApi implements ICredentialType {
 			},
 		},
 		rules: [
+			// IMA answers a wrong or revoked key with HTTP 401 ({code: 401}); n8n applies
+			// responseCode rules to error statuses.
 			{
-				type: 'responseSuccessBody',
+				type: 'responseCode',
 				properties: {
-					key: 'code',
 					value: 401,
 					message: 'IMA rejected the API key (code 401): check the key, or create a new one in IMA Studio',
 				},

@@ -15,7 +15,12 @@ function toField(f: UserField): ResourceMapperField {
 		display: true,
 		canBeUsedToMatch: false,
 		type: f.kind === 'options' ? 'options' : f.kind,
-		options: f.options?.map((o) => ({ name: o.label, value: o.value as string | number | boolean, description: String(o.value) })),
+		options: f.options?.map((o) => ({
+			name: o.label,
+			value: o.value as string | number | boolean,
+			// The sent value under the label only when they differ (e.g. "16:9" sent as "2560x1440").
+			...(String(o.label) !== String(o.value) ? { description: String(o.value) } : {}),
+		})),
 		defaultValue: f.default ?? null,
 	};
 }
