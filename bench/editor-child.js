@@ -35,17 +35,7 @@ if (!['node', 'baseline'].includes(impl)) {
 }
 const harness = require('../test/harness/engine');
 
-function next(type) {
-	return new Promise((resolve) => {
-		const on = (msg) => {
-			if (msg && msg.type === type) {
-				process.off('message', on);
-				resolve(msg);
-			}
-		};
-		process.on('message', on);
-	});
-}
+const next = S.nextMessage;
 
 const rl = (value) => ({ __rl: true, mode: 'list', value });
 

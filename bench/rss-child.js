@@ -22,17 +22,7 @@ if (!['download', 'upload'].includes(scenario) || !['node', 'baseline'].includes
 
 const harness = require('../test/harness/engine');
 
-function next(type) {
-	return new Promise((resolve) => {
-		const on = (msg) => {
-			if (msg && msg.type === type) {
-				process.off('message', on);
-				resolve(msg);
-			}
-		};
-		process.on('message', on);
-	});
-}
+const next = S.nextMessage;
 
 async function main() {
 	const { sim } = await next('config');

@@ -240,7 +240,21 @@ async function settle() {
 
 const MB = 1024 * 1024;
 
+/** In a bench child process: the next IPC message of this type from the parent. */
+function nextMessage(type) {
+	return new Promise((resolve) => {
+		const on = (msg) => {
+			if (msg && msg.type === type) {
+				process.off('message', on);
+				resolve(msg);
+			}
+		};
+		process.on('message', on);
+	});
+}
+
 module.exports = {
+	nextMessage,
 	REPO,
 	BENCH_PACKAGE,
 	SPEED,
