@@ -27,8 +27,8 @@
 //        npm run test:n8n -- text-to-image        (only the examples whose file name contains the word)
 //        N8N_IMA_KEEP=1 npm run test:n8n          (keep the n8n user folders under test-output/n8n)
 //        N8N_IMA_SKIP_EDITOR=1, N8N_IMA_SKIP_CREDTEST=1   (skip those steps)
-//        N8N_IMA_NODES_INSTALL=plain              (install the tarball with plain `npm install <tgz>`,
-//                                                  without --legacy-peer-deps: what a user's command does)
+//        N8N_IMA_NODES_INSTALL=legacy             (install the tarball with --legacy-peer-deps; the default
+//                                                  is plain `npm install <tgz>`, the README's command)
 //        N8N_IMA_CACHE=<dir>                      (another install cache; default ~/.cache/n8n-nodes-ima)
 // Time (2 cores): about 4 min with the installs cached; a cold run adds the installs (install.js).
 'use strict';
@@ -56,6 +56,8 @@ const labelOf = (t) => `${t.n8n}/node${t.node}`;
 const REPO = path.resolve(__dirname, '..', '..');
 const OUT = path.join(REPO, 'test-output', 'n8n');
 const EXAMPLES = path.join(REPO, 'examples');
+// Test-only workflows (nodes a user's example would not use, such as n8n's hidden Tool Executor).
+const TEST_WORKFLOWS = path.join(__dirname, 'workflows');
 const API_KEY = 'sim-test-key'; // fake; the simulator is started with the same key
 const CREDENTIAL_ID = 'imaSimCredential'; // 16 characters, like n8n's own ids
 const CREDENTIAL_NAME = 'IMA account (simulator)';
@@ -193,13 +195,12 @@ async function startSimulator(logFile) {
 // ---------------------------------------------------------------- workflows
 
 function loadExamples(filter) {
-	return fs
-		.readdirSync(EXAMPLES)
-		.filter((f) => f.endsWith('.json'))
-		.filter((f) => !filter.length || filter.some((o) => f.includes(o)))
-		.sort()
-		.map((file, i) => {
-			const workflow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
+	const list = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f));
+	return [...list(EXAMPLES), ...(fs.existsSync(TEST_WORKFLOWS) ? list(TEST_WORKFLOWS) : [])]
+		.filter((f) => !filter.length || filter.some((o) => path.basename(f).includes(o)))
+		.map((full, i) => {
+			const file = path.basename(full);
+			const workflow = JSON.parse(fs.readFileSync(full, 'utf8'));
 			const id = `imaExample${String(i + 1).padStart(6, '0')}`; // 16 characters
 			const changes = [];
 			workflow.id = id;
@@ -414,6 +415,55 @@ async function checkRun({ workflow, runJson, userFolder, sim }) {
 			ok(items.length > 0, `${tag}: at least one model`);
 		}
 	}
+	// IMA called as an AI Agent tool (n8n's "<type>Tool" variant), here by n8n's Tool Executor:
+	// what the agent receives is the short summary, with URLs and the task id, and no files.
+	for (const node of workflow.nodes.filter((n) => n.type === `${IMA_TYPE}Tool`)) {
+		const tag = `${node.name} (tool)`;
+		const callers = Object.entries(workflow.connections).filter(([from]) => from === node.name).flatMap(([, c]) => (c.ai_tool || []).flat().map((t) => t.node));
+		for (const caller of callers) {
+			const items = outputOf(caller) || [];
+			if (!ok(items.length === 1, `${tag}: ${caller} output 1 item (got ${items.length})`)) continue;
+			let answer = items[0].json;
+			if (typeof answer === 'string') {
+				try {
+					answer = JSON.parse(answer);
+				} catch {
+					ok(false, `${tag}: the tool's answer is JSON: ${String(answer).slice(0, 200)}`);
+					continue;
+				}
+			}
+			const summaries = Array.isArray(answer) ? answer : [answer];
+			ok(summaries.length === 1, `${tag}: one summary per task (got ${summaries.length})`);
+			const j = summaries[0] || {};
+			ok(j.status === 'success', `${tag}: status "success"`);
+			ok(typeof j.taskId === 'string' && j.taskId, `${tag}: taskId`);
+			ok(Array.isArray(j.urls) && j.urls.length === 1 && j.urls[0].startsWith(sim.cdnBaseUrl), `${tag}: urls on the simulator CDN`);
+			ok(typeof j.message === 'string' && j.urls && j.message.includes(j.urls[0]), `${tag}: message names the URL`);
+			ok(j.taskType === node.parameters.taskType, `${tag}: taskType ${node.parameters.taskType}`);
+			ok(!items[0].binary, `${tag}: no binary data to the agent`);
+			ok(JSON.stringify(answer).length < 2000, `${tag}: the answer is short (${JSON.stringify(answer).length} characters)`);
+			if (j.taskId) {
+				stats.tasks.add(j.taskId);
+				stats.items++;
+				try {
+					const d = await sim.detail(j.taskId);
+					const media = d && d.data && d.data.medias && d.data.medias[0];
+					ok(d.code === 0 && media && j.urls && media.url === j.urls[0], `${tag}: task ${j.taskId} confirmed by the simulator's task detail`);
+					const asked = (() => {
+						try {
+							return Object.values(JSON.parse(workflow.nodes.find((n) => n.name === caller).parameters.query))[0].prompt;
+						} catch {
+							return undefined;
+						}
+					})();
+					ok(asked && d.data && d.data.prompt === asked, `${tag}: the prompt the agent passed ($fromAI) is the task's prompt`);
+				} catch (e) {
+					ok(false, `${tag}: task detail: ${e.message}`);
+				}
+			}
+		}
+		ok(callers.length > 0, `${tag}: connected to a node that calls tools`);
+	}
 	stats.tasks = stats.tasks.size;
 	return { checks, stats };
 }
@@ -547,17 +597,16 @@ async function installPackage({ nodeBin, userFolder, tarball, logFile }) {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
 	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
-	// The documented manual install is `cd ~/.n8n/nodes && npm install n8n-nodes-ima`. Plain
-	// `npm install` also installs the peer dependency n8n-workflow (newest), whose isolated-vm
-	// fails to build on Node 20 and would shadow n8n's own copy; --legacy-peer-deps leaves peers
-	// to the host (n8n loads community nodes with its own n8n-workflow, as its in-app installer,
-	// which strips peerDependencies, does).
+	// The documented manual install is `cd ~/.n8n/nodes && npm install n8n-nodes-ima`. The peer
+	// dependency n8n-workflow is marked optional (peerDependenciesMeta), so npm leaves it to the
+	// host: n8n loads community nodes with its own n8n-workflow. Without that mark npm would
+	// install the newest n8n-workflow, whose isolated-vm fails to build on Node 20 and 22.
 	const env = { ...process.env };
 	for (const k of Object.keys(env)) if (/^npm_/i.test(k)) delete env[k];
 	env.PATH = `${path.dirname(nodeBin)}${path.delimiter}${env.PATH || ''}`;
 	const npmCli = require('./install').npmCliJs();
-	// N8N_IMA_NODES_INSTALL=plain runs the documented command as is, to see what a user gets.
-	const plain = process.env.N8N_IMA_NODES_INSTALL === 'plain';
+	// The documented command as is; N8N_IMA_NODES_INSTALL=legacy adds --legacy-peer-deps.
+	const plain = process.env.N8N_IMA_NODES_INSTALL !== 'legacy';
 	const args = [npmCli, 'install', tarball, ...(plain ? [] : ['--legacy-peer-deps']), '--no-audit', '--no-fund'];
 	const r = await run(nodeBin, args, { cwd: nodesDir, env, logFile });
 	if (r.code !== 0) throw new Error(`npm install of the tarball into ${nodesDir} failed (${r.code}); see ${logFile}`);
@@ -604,8 +653,7 @@ async function runTarget(target, { tarball, examples, install }) {
 		result.nodesInstall = pkg.command;
 		log(`  ${pkg.command} in ${path.join('$N8N_USER_FOLDER', '.n8n', 'nodes')} (${secs(pkg.ms)} s)`);
 		if (pkg.peerCopy) {
-			result.notes.push('npm installed a copy of n8n-workflow (the peer dependency) into .n8n/nodes/node_modules');
-			log('  note: npm installed its own n8n-workflow (the peer dependency) into .n8n/nodes/node_modules');
+			throw new Error('npm installed a copy of n8n-workflow (the peer dependency) into .n8n/nodes/node_modules: it must be left to the host n8n');
 		}
 
 		sim = await startSimulator(path.join(out, 'simulator.log'));
