@@ -218,6 +218,22 @@ function loadExamples(filter) {
 		});
 }
 
+/**
+ * A workflow as this n8n version reads it. n8n 1.x's Tool Executor hands its whole query to the
+ * tool; 2.x looks the tool's arguments up by tool name ({"Tool_name": {...}}).
+ */
+function forVersion(workflow, version) {
+	if (Number(version.split('.')[0]) >= 2) return workflow;
+	const copy = JSON.parse(JSON.stringify(workflow));
+	for (const node of copy.nodes) {
+		if (node.type !== '@n8n/n8n-nodes-langchain.toolExecutor') continue;
+		const query = JSON.parse(node.parameters.query);
+		const values = Object.values(query);
+		if (values.length === 1 && values[0] && typeof values[0] === 'object') node.parameters.query = JSON.stringify(values[0]);
+	}
+	return copy;
+}
+
 // ---------------------------------------------------------------- checks
 
 const KIND_OF = {
@@ -670,7 +686,7 @@ async function runTarget(target, { tarball, examples, install }) {
 
 		const wfDir = path.join(userFolder, 'workflows');
 		fs.mkdirSync(wfDir);
-		for (const ex of examples) fs.writeFileSync(path.join(wfDir, `${ex.id}.json`), JSON.stringify(ex.workflow, null, 2));
+		for (const ex of examples) fs.writeFileSync(path.join(wfDir, `${ex.id}.json`), JSON.stringify(forVersion(ex.workflow, version), null, 2));
 		const iw = await n8nCmd(['import:workflow', '--separate', `--input=${wfDir}`], 'import-workflows.log');
 		if (iw.code !== 0) throw new Error(`import:workflow failed (${iw.code}); see ${path.join(out, 'import-workflows.log')}`);
 		result.timings.setup = Date.now() - t1;
