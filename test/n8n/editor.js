@@ -162,7 +162,8 @@ async function editorCheck(opts) {
 		check(wrongTest && wrongTest.status === 'Error', 'credential test with a wrong key fails', JSON.stringify(wrongTest));
 		notes.push(`credential test answers: right key ${JSON.stringify(goodTest)}, wrong key ${JSON.stringify(wrongTest)}`);
 		if (wrongTest && wrongTest.status === 'Error' && !/IMA|key/i.test(String(wrongTest.message))) {
-			findings.push(`wrong key: n8n's credential test says only "${wrongTest.message}"; the credential's rule (responseSuccessBody code 401 -> "IMA rejected the API key…") never applies, because IMA answers a bad key with HTTP 401 and n8n reports the HTTP error before any success-body rule.`);
+			// n8n 1.x answers an HTTP 401 itself before the credential's responseCode rules (2.x applies them).
+			notes.push(`wrong key: this n8n's credential test says "${wrongTest.message}" (its own message for HTTP 401), not the credential's rule "IMA rejected the API key…"`);
 		}
 		timings.rest = Date.now() - tr;
 
