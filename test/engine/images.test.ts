@@ -251,6 +251,24 @@ describe('large files in filesystem binary mode', () => {
 		expect(uploads()[0].query.fType).toBe('video');
 	});
 
+	test("the PUT bypasses n8n's redirect follower, which would buffer the whole body", async () => {
+		// n8n-core's httpRequest is axios; axios sends through follow-redirects (which keeps every
+		// chunk of a request body to be able to resend it) unless redirects are disabled.
+		const path = await import('path');
+		const axiosPath = require.resolve('axios', { paths: [path.dirname(require.resolve('n8n-core'))] });
+		// eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-var-requires
+		const followRedirects = require(require.resolve('follow-redirects', { paths: [path.dirname(axiosPath)] }));
+		const viaFollower = jest.spyOn(followRedirects.http, 'request');
+		spies.push(viaFollower);
+		const image = await pngBinary();
+		const result = await run(sim, withItems(linear({ parameters: { operation: 'uploadImage' } }), [{ json: {}, binary: { data: image } }]));
+		expect(result.error?.message).toBeUndefined();
+		const urls = viaFollower.mock.calls.map((c: any[]) => `${c[0]?.method} ${c[0]?.path ?? c[0]?.pathname ?? ''}`);
+		expect(urls.some((u) => /^GET .*getuploadtoken/.test(u))).toBe(true); // the spy sees n8n's requests
+		expect(urls.filter((u) => u.startsWith('PUT'))).toEqual([]);
+		expect(puts()).toHaveLength(1);
+	});
+
 	test('an image over 30 MB is refused for an image slot before any upload or task, yet Upload Image takes it', async () => {
 		sim.queueTask({ mediaBytes: 31 * MB });
 		const wf = linear(
