@@ -149,7 +149,7 @@ describe('Create Task and Wait for Result', () => {
 		sim.queueTask({ durationSec: 20 });
 		const wf = linear(
 			{ parameters: { operation: 'createTask', taskType: 'text_to_video', model: model('wan2.6-t2v'), prompt: 'balloon', modelSettings: { mappingMode: 'defineBelow', value: { duration: 10 } }, options: { n: 2 } } },
-			{ parameters: { operation: 'waitForResult', taskId: '={{ $json.taskId }}', options: { pollInterval: 0.02, downloadCover: true } } },
+			{ parameters: { operation: 'waitForResult', taskId: '={{ $json.taskId }}', options: { pollInterval: 0.1, downloadCover: true } } },
 		);
 		const result = await run(sim, wf);
 		expect(result.error?.message).toBeUndefined();

@@ -52,7 +52,7 @@ export const model = (value: string, mode = 'id') => ({ __rl: true, mode, value 
 export const settings = (value: IDataObject = {}) => ({ mappingMode: 'defineBelow', value });
 
 /** Fast polling so tests never wait on real-time intervals. */
-export const FAST = { pollInterval: 0.02 };
+export const FAST = { pollInterval: 0.1 };
 
 export function generate(overrides: IDataObject = {}, options: IDataObject = {}): NodeSpec {
 	return {

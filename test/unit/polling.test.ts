@@ -15,7 +15,17 @@ describe('task state', () => {
 		['status failed with resource_status 1', [{ ...ok(), status: 'failed', remark: 'upstream' }], 1, 'failed'],
 		['deleted', [{ resource_status: 3 }], 1, 'failed'],
 		['done without a URL', [{ resource_status: 1, status: 'success' }], 1, 'failed'],
-		['failure wins over processing', [busy, { resource_status: 2 }], 2, 'failed'],
+		['a failure waits for its siblings still processing', [busy, { resource_status: 2 }], 2, 'pending'],
+		['a failure waits for a sibling not listed yet', [{ resource_status: 2 }], 2, 'pending'],
+		['a failure once every sibling settled', [ok(), { resource_status: 2 }], 2, 'failed'],
+		['string "1" is done', [{ resource_status: '1', status: 'SUCCESS', url: 'https://cdn/x.png' }], 1, 'done'],
+		['string "" is processing', [{ resource_status: '', status: 'PROCESSING' }], 1, 'pending'],
+		['string "0" is processing', [{ resource_status: '0', status: 'pending' }], 1, 'pending'],
+		['string " 2 " is failed', [{ resource_status: ' 2 ', status: '' }], 1, 'failed'],
+		['string "3" is deleted', [{ resource_status: '3' }], 1, 'failed'],
+		['status "FAILED" with "1" is failed', [{ resource_status: '1', status: 'FAILED', url: 'https://cdn/x.png' }], 1, 'failed'],
+		['status as a number is not a failure', [{ resource_status: 1, status: 1, url: 'https://cdn/x.png' }], 1, 'done'],
+		['garbage status is still processing', [{ resource_status: 'abc' }], 1, 'pending'],
 	] as const)('%s → %s', (_name, medias, n, state) => {
 		expect(evaluateTask({ id: 't', medias: medias as unknown as ImaMedia[] }, n).state).toBe(state);
 	});
@@ -136,5 +146,92 @@ describe('pollTask', () => {
 		}).catch((e) => e);
 		expect(err).toBeInstanceOf(TaskCancelledError);
 		expect(clock.sleeps).toHaveLength(1);
+	});
+});
+
+describe('statuses as IMA sends them', () => {
+	const { resourceStatus, mediaStatus } = jest.requireActual('../../nodes/Ima/helpers/polling');
+	test.each([
+		[null, 0], [undefined, 0], ['', 0], ['  ', 0], [0, 0], ['0', 0], [1, 1], ['1', 1], [' 2', 2], ['3', 3], [1.5, 0], ['x', 0], [{}, 0],
+	])('resource_status %p → %p', (raw, n) => {
+		expect(resourceStatus(raw)).toBe(n);
+	});
+	test.each([[null, ''], ['FAILED', 'failed'], [' Success ', 'success'], [2, '2']])('status %p → %p', (raw, s) => {
+		expect(mediaStatus(raw)).toBe(s);
+	});
+});
+
+describe('429 while polling', () => {
+	test('rate limiting never fails a healthy task: it waits as asked, without counting failures', async () => {
+		let now = 0;
+		let reads = 0;
+		const waits: number[] = [];
+		const penalties: number[] = [];
+		const limited = Object.assign(new Error('429'), { transient: true, status: 429 });
+		const state = await pollTask({
+			taskId: 't',
+			fetchDetail: async () => {
+				reads++;
+				if (reads <= 12) throw limited; // more than maxConsecutiveFailures in a row
+				return { id: 't', medias: [ok()] };
+			},
+			sleep: async (ms) => {
+				waits.push(ms);
+				now += ms;
+			},
+			now: () => now,
+			isCancelled: () => false,
+			intervalMs: 100,
+			deadline: 1e9,
+			maxConsecutiveFailures: 3,
+			retryAfterMs: () => 2000,
+			isRateLimited: (e) => (e as any).status === 429,
+			onRateLimited: (ms) => penalties.push(ms),
+		});
+		expect(state.state).toBe('done');
+		expect(waits.slice(0, 12).every((w) => w === 2000)).toBe(true);
+		expect(penalties).toHaveLength(12);
+	});
+
+	test('other read failures still end the wait after maxConsecutiveFailures', async () => {
+		let now = 0;
+		await expect(
+			pollTask({
+				taskId: 't',
+				fetchDetail: async () => {
+					throw Object.assign(new Error('502'), { transient: true });
+				},
+				sleep: async (ms) => {
+					now += ms;
+				},
+				now: () => now,
+				isCancelled: () => false,
+				intervalMs: 100,
+				deadline: 1e9,
+				maxConsecutiveFailures: 3,
+				isRateLimited: () => false,
+			}),
+		).rejects.toBeInstanceOf(PollFailedError);
+	});
+
+	test('the budget is waited for before every read', async () => {
+		const order: string[] = [];
+		let reads = 0;
+		await pollTask({
+			taskId: 't',
+			beforeRead: async () => {
+				order.push('budget');
+			},
+			fetchDetail: async () => {
+				order.push('read');
+				return ++reads < 3 ? { id: 't', medias: [busy] } : { id: 't', medias: [ok()] };
+			},
+			sleep: async () => undefined,
+			now: () => 0,
+			isCancelled: () => false,
+			intervalMs: 100,
+			deadline: 1e9,
+		});
+		expect(order).toEqual(['budget', 'read', 'budget', 'read', 'budget', 'read']);
 	});
 });

@@ -1,15 +1,26 @@
-/** Everything before the paid call (shared by Generate and Create Task), and the call itself. */
+/**
+ * The money path: everything before the paid call (validation, price), and the one place that
+ * sends it. Rules kept here, for every operation that creates a task:
+ * - one create per item and execution: a retry (n8n's Retry On Fail) waits for the task the item
+ *   already has, and refuses when an earlier create may have made one whose id is unknown;
+ * - every ambiguous outcome (timeout, reset, 5xx after sending, a redirect, a cancel while the
+ *   request was in flight) says the task may exist and was not sent again;
+ * - a create IMA refused for its price (6006/6009/6010) reloads the product list and is sent once
+ *   more with the fresh rule (a refused create made no task);
+ * - Max Credits per Run is checked before each create, atomically across items.
+ */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { buildCreatePlan, type CreatePlan } from '../helpers/createBody';
+import { decideCreate, fingerprint, ledgerFor, type NodeLedger } from '../helpers/ledger';
 import { findModelVersion } from '../helpers/productTree';
 import { isTaskType, takesImages, TASK_TYPES } from '../helpers/taskTypes';
 import type { ImaCreatedTask, ModelVersion } from '../helpers/types';
 import type { ImaClient } from '../transport';
-import { ImaRequestError } from '../transport';
-import { ItemError, type RunOptions } from './common';
-import { prepareImages, type PreparedImages } from './images';
+import { clearProductCache, ImaRequestError } from '../transport';
+import { inputError, ItemError } from './errors';
+import { prepareImages, resolveImageUrls, type PreparedImages } from './images';
+import type { RunOptions } from './options';
 
 export interface PreparedCreate {
 	taskType: string;
@@ -17,6 +28,9 @@ export interface PreparedCreate {
 	plan: CreatePlan;
 	images: PreparedImages;
 	options: RunOptions;
+	/** The inputs of the plan, to build it again from a reloaded product list. */
+	prompt: string;
+	settings: Record<string, unknown>;
 }
 
 /** Reads a resource mapper's values; tolerant of workflows saved without it. */
@@ -29,7 +43,10 @@ export function readModelSettings(ctx: IExecuteFunctions, itemIndex: number): Re
 	}
 	const value = raw && typeof raw === 'object' ? (raw as IDataObject).value : undefined;
 	if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
-	return value as Record<string, unknown>;
+	// Own keys only: a field named "constructor" must never read Object's.
+	const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+	for (const key of Object.keys(value)) out[key] = (value as IDataObject)[key];
+	return out;
 }
 
 export function readModelRef(ctx: IExecuteFunctions, itemIndex: number): string {
@@ -38,21 +55,23 @@ export function readModelRef(ctx: IExecuteFunctions, itemIndex: number): string 
 	return String(value ?? '').trim();
 }
 
-export async function resolveModel(ctx: IExecuteFunctions, client: ImaClient, taskType: string, ref: string, itemIndex: number): Promise<ModelVersion> {
-	if (!ref) {
-		throw new NodeOperationError(ctx.getNode(), 'Model is empty: pick a model from the list or enter its ID', {
-			itemIndex,
-			description: 'Parameter: model. Nothing was sent to IMA and nothing was charged.',
-		});
-	}
+/** The prompt as text: a string or a number; an object or a list is refused, never "[object Object]". */
+export function readPrompt(ctx: IExecuteFunctions, itemIndex: number): string {
+	const raw = ctx.getNodeParameter('prompt', itemIndex, '') as unknown;
+	if (raw === undefined || raw === null) return '';
+	if (typeof raw === 'string') return raw;
+	if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+	const what = Array.isArray(raw) ? 'a list' : typeof raw === 'object' ? 'an object' : `a ${typeof raw}`;
+	throw inputError('prompt', `Prompt must be text, but its expression gave ${what}`, 'Map a text field, e.g. {{ $json.text }}, or use JSON.stringify() in the expression if you mean the JSON.');
+}
+
+export async function resolveModel(ctx: IExecuteFunctions, client: ImaClient, taskType: string, ref: string): Promise<ModelVersion> {
+	if (!ref) throw inputError('model', 'Model is empty: pick a model from the list or enter its ID');
 	const versions = await client.products(taskType);
 	const version = findModelVersion(versions, ref);
 	if (!version) {
 		const known = versions.map((v) => `${v.id} (${v.name})`);
-		throw new NodeOperationError(ctx.getNode(), `Model "${ref}" is not available for ${taskType}`, {
-			itemIndex,
-			description: `Parameter: model. Available models for ${taskType}: ${known.join(', ') || '(none)'}. Nothing was sent to IMA and nothing was charged.`,
-		});
+		throw inputError('model', `Model "${ref}" is not available for ${taskType}`, `Available models for ${taskType}: ${known.join(', ') || '(none)'}.`);
 	}
 	return version;
 }
@@ -61,51 +80,214 @@ export async function resolveModel(ctx: IExecuteFunctions, client: ImaClient, ta
 export async function prepareCreate(ctx: IExecuteFunctions, client: ImaClient, itemIndex: number, options: RunOptions): Promise<PreparedCreate> {
 	const taskType = String(ctx.getNodeParameter('taskType', itemIndex, 'text_to_image'));
 	if (!isTaskType(taskType)) {
-		throw new NodeOperationError(ctx.getNode(), `Task Type "${taskType}" is not known`, {
-			itemIndex,
-			description: `Parameter: taskType. Allowed values: ${TASK_TYPES.join(', ')}`,
-		});
+		throw inputError('taskType', `Task Type "${taskType.slice(0, 60)}" is not known`, `Allowed values: ${TASK_TYPES.join(', ')}.`);
 	}
-	const prompt = String(ctx.getNodeParameter('prompt', itemIndex, '') ?? '');
+	const prompt = readPrompt(ctx, itemIndex);
 	const ref = readModelRef(ctx, itemIndex);
-	const version = await resolveModel(ctx, client, taskType, ref, itemIndex);
+	const version = await resolveModel(ctx, client, taskType, ref);
 	const images = takesImages(taskType) ? await prepareImages(ctx, itemIndex, taskType) : { sources: [] };
-	const plan = buildCreatePlan({
+	const settings = readModelSettings(ctx, itemIndex);
+	const plan = planFor(version, taskType, prompt, settings, options, images);
+	return { taskType, version, plan, images, options, prompt, settings };
+}
+
+function planFor(version: ModelVersion, taskType: string, prompt: string, settings: Record<string, unknown>, options: RunOptions, images: PreparedImages): CreatePlan {
+	return buildCreatePlan({
 		version,
 		taskType,
 		prompt,
-		settings: readModelSettings(ctx, itemIndex),
+		settings,
 		n: options.n,
 		// Placeholders stand in for binaries until they are uploaded (after validation).
 		images: images.sources.map((s) => (s.kind === 'url' ? s.url : `binary:${s.property}`)),
 	});
-	return { taskType, version, plan, images, options };
 }
 
-/** The paid call. Never repeated unless the request provably never reached IMA. */
-export async function createTask(client: ImaClient, prepared: PreparedCreate, imageUrls: string[]): Promise<ImaCreatedTask> {
-	const body = prepared.plan.body;
-	if (takesImages(prepared.taskType)) {
+/** Which execution and which node a create belongs to, for the money memory. */
+export interface CreateScope {
+	ledger: NodeLedger;
+	runIndex: number;
+}
+
+/** The memory of this node in this execution (see helpers/ledger.ts). */
+export function createScope(ctx: IExecuteFunctions): CreateScope {
+	const signal = typeof ctx.getExecutionCancelSignal === 'function' ? ctx.getExecutionCancelSignal() : undefined;
+	let executionId: string | undefined;
+	try {
+		executionId = ctx.getExecutionId();
+	} catch {
+		executionId = undefined;
+	}
+	const node = ctx.getNode();
+	const ledger = ledgerFor(signal ?? executionId, `${node.id ?? ''}|${node.name}`);
+	let runIndex = 0;
+	try {
+		runIndex = Number(ctx.getWorkflowDataProxy(0).$runIndex) || 0;
+	} catch {
+		runIndex = 0;
+	}
+	return { ledger, runIndex };
+}
+
+export interface CreatedTask {
+	id: string;
+	/** IMA's deadline (ms), when known. */
+	timeoutAt?: number;
+	/** The plan of the create that made the task (after a price reload, the fresh one). */
+	plan: CreatePlan;
+	version: ModelVersion;
+	/** True when an earlier try of this item made the task (Retry On Fail): nothing was sent now. */
+	reused: boolean;
+}
+
+const PRICE_CODES = new Set([6006, 6009, 6010]);
+
+/** Credits in words, for errors. */
+const credits = (n: number) => `${n} credit${n === 1 ? '' : 's'}`;
+
+/**
+ * Creates the task of one item, at most once per execution (see the file header). Uploads happen
+ * here, after the budget check and before the create.
+ */
+export async function createForItem(
+	ctx: IExecuteFunctions,
+	client: ImaClient,
+	scope: CreateScope,
+	itemIndex: number,
+	prepared: PreparedCreate,
+): Promise<CreatedTask> {
+	const { ledger } = scope;
+	const key = `${scope.runIndex}|${itemIndex}`;
+	const decision = decideCreate(ledger.attempts(key));
+	if (decision.action === 'reuse') {
+		return { id: decision.attempt.taskId, timeoutAt: decision.attempt.timeoutAt, plan: prepared.plan, version: prepared.version, reused: true };
+	}
+	if (decision.action === 'refuse') {
+		throw new ItemError('An earlier try of this item may already have created a task on IMA: the node does not send the create again', {
+			charge: 'maybe',
+			description:
+				"n8n ran the node again (Retry On Fail) after a create whose answer was lost, so IMA may have made (and charged) that task. The node never pays twice for one item in one execution. Check your IMA task history before running this item again; IMA's API cannot look a task up without its ID.",
+		});
+	}
+
+	let plan = prepared.plan;
+	let version = prepared.version;
+	let reloaded = false;
+	let urls: string[] | undefined;
+	for (;;) {
+		const max = prepared.options.maxCredits;
+		if (!ledger.reserve(plan.totalCredits, max)) {
+			throw new ItemError(
+				`Max Credits per Run (${max}) would be passed: this task costs ${credits(plan.totalCredits)} and this node has already committed ${credits(ledger.committed)} in this execution`,
+				{
+					parameter: 'options.maxCredits',
+					charge: 'none',
+					description: `Parameter: options.maxCredits. The task was refused before its create call: nothing was sent to IMA and nothing was charged for this item. Raise Max Credits per Run (0 = no limit) or make fewer or cheaper tasks.`,
+				},
+			);
+		}
+		if (urls === undefined) {
+			let uploadFailure: unknown;
+			try {
+				urls = takesImages(prepared.taskType) ? await resolveImageUrls(ctx, client, itemIndex, prepared.images) : [];
+			} catch (error) {
+				uploadFailure = error;
+			}
+			if (uploadFailure !== undefined) {
+				ledger.release(plan.totalCredits);
+				throw uploadFailure;
+			}
+		}
+		const bodyHash = fingerprint(plan.body);
+		const attempt = ledger.record(key, { outcome: 'sending', credits: plan.totalCredits, bodyHash });
+		if (client.cancelled) {
+			attempt.outcome = 'refused';
+			ledger.release(plan.totalCredits);
+			throw new ItemError('The execution was cancelled before the create request was sent', {
+				charge: 'none',
+				description: 'Nothing was sent to IMA and nothing was charged.',
+			});
+		}
+		let failure: unknown;
+		try {
+			const task = await sendCreate(client, plan, prepared.taskType, urls ?? []);
+			attempt.outcome = 'created';
+			attempt.taskId = String(task.id);
+			const timeoutAt = Number(task.timeout_at);
+			if (Number.isFinite(timeoutAt) && timeoutAt > 0) attempt.timeoutAt = timeoutAt;
+			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, plan, version, reused: false };
+		} catch (error) {
+			failure = error;
+		}
+		const e = failure instanceof ImaRequestError ? failure : undefined;
+		const noTask = e !== undefined && (e.info.kind === 'business' || (e.info.kind === 'network' && !e.info.maybeProcessed));
+		if (noTask) {
+			attempt.outcome = 'refused';
+			ledger.release(plan.totalCredits);
+		} else {
+			attempt.outcome = 'maybe';
+		}
+		if (e && e.info.kind === 'business' && e.info.imaCode !== undefined && PRICE_CODES.has(e.info.imaCode) && !reloaded) {
+			// IMA's price list changed since it was loaded: reload it and send once more (safe: a
+			// refused create made no task). Bad settings against the fresh list fail as input errors.
+			reloaded = true;
+			clearProductCache();
+			const fresh = findModelVersion(await client.products(prepared.taskType), version.id);
+			if (!fresh) {
+				throw inputError('model', `Model "${version.id}" is no longer offered for ${prepared.taskType} (IMA refused its price with code ${e.info.imaCode}, and the reloaded model list no longer has it)`);
+			}
+			version = fresh;
+			plan = planFor(version, prepared.taskType, prepared.prompt, prepared.settings, prepared.options, prepared.images);
+			continue;
+		}
+		throw explainCreateFailure(failure, reloaded);
+	}
+}
+
+/** The paid call itself, with the uploaded image URLs in place. */
+async function sendCreate(client: ImaClient, plan: CreatePlan, taskType: string, imageUrls: string[]): Promise<ImaCreatedTask> {
+	const body = JSON.parse(JSON.stringify(plan.body)) as CreatePlan['body'];
+	if (takesImages(taskType)) {
 		body.src_img_url = imageUrls;
 		body.parameters[0].parameters.input_images = imageUrls;
 	}
-	let failure: unknown;
-	try {
-		return await client.createTask(body as unknown as IDataObject);
-	} catch (error) {
-		failure = error;
+	return await client.createTask(body as unknown as IDataObject);
+}
+
+const MAY_EXIST =
+	'IMA may have received the request and created (and charged) the task even though no answer arrived. The node did not send it again, so nothing is paid twice. Check your IMA task history before running this item again.';
+
+/** What a failed create means for the user's money. */
+export function explainCreateFailure(failure: unknown, reloaded = false): unknown {
+	if (!(failure instanceof ImaRequestError)) return failure;
+	const info = failure.info;
+	if (info.kind === 'cancelled') {
+		return new ItemError('The execution was cancelled while the create request was in flight: the task may have been created on IMA', {
+			charge: 'maybe',
+			description: `${MAY_EXIST} The task keeps running on IMA if it was made.`,
+		});
 	}
-	if (failure instanceof ImaRequestError && failure.info.maybeProcessed && failure.info.kind !== 'business' && failure.info.kind !== 'cancelled') {
-		throw new ItemError(`${failure.message}: the task may have been created on IMA`, {
+	if (info.kind === 'business' || (info.kind === 'network' && !info.maybeProcessed)) {
+		return new ItemError(failure.message, {
 			api: true,
-			httpCode: failure.info.httpStatus,
+			charge: 'none',
+			imaCode: info.imaCode,
+			httpCode: info.httpStatus,
 			description: [
-				failure.info.description,
-				'IMA may have received the request and created (and charged) the task even though no answer arrived. The node did not send it again, so nothing is paid twice. Check your IMA task history before running this item again.',
+				info.description,
+				reloaded && info.imaCode !== undefined && PRICE_CODES.has(info.imaCode)
+					? 'The node reloaded IMA\'s product list and sent the create once more with the fresh price; IMA refused it again.'
+					: undefined,
+				'No task was made.',
 			]
 				.filter(Boolean)
 				.join(' '),
 		});
 	}
-	throw failure;
+	return new ItemError(`${failure.message}: the task may have been created on IMA`, {
+		api: true,
+		charge: 'maybe',
+		httpCode: info.httpStatus,
+		description: [info.description, MAY_EXIST].filter(Boolean).join(' '),
+	});
 }

@@ -5,7 +5,7 @@ import { describeRule } from '../helpers/credit';
 import { modelFields } from '../helpers/formFields';
 import { expectedTime, groupName } from '../helpers/productTree';
 import type { ModelVersion } from '../helpers/types';
-import { clientFor, readOptions, runItems } from './common';
+import { clientFor, runItems } from './scheduler';
 
 export const description: INodeProperties[] = [];
 
@@ -39,7 +39,7 @@ export function modelSummary(version: ModelVersion, taskType: string): IDataObje
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const client = await clientFor(this, readOptions(this, 0));
+	const client = await clientFor(this);
 	return await runItems(this, {
 		client,
 		concurrency: 1,

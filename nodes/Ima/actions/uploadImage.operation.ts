@@ -1,7 +1,7 @@
 /** Upload Image: a binary of the input item to a public IMA URL (two-step upload). */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { clientFor, readOptions, runItems } from './common';
+import { clientFor, runItems } from './scheduler';
 import { inspectBinary, uploadBinary } from './images';
 
 export const description: INodeProperties[] = [
@@ -17,7 +17,7 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const client = await clientFor(this, readOptions(this, 0));
+	const client = await clientFor(this);
 	const items = this.getInputData();
 	return await runItems(this, {
 		client,

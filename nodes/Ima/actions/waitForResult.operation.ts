@@ -1,8 +1,9 @@
 /** Wait for Result: wait for a task id and output its media exactly as Generate does. */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
-
-import { clientFor, readOptions, resultItems, runItems } from './common';
+import { inputError } from './errors';
+import { executionOptions, readOptions } from './options';
+import { resultItems } from './results';
+import { clientFor, runItems } from './scheduler';
 
 export const description: INodeProperties[] = [
 	{
@@ -18,20 +19,18 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const first = readOptions(this, 0);
-	const client = await clientFor(this, first);
+	const client = await clientFor(this);
 	return await runItems(this, {
 		client,
-		concurrency: first.concurrency,
+		concurrency: executionOptions(this).concurrency,
 		slots: true,
 		prepare: async (i) => {
-			const taskId = String(this.getNodeParameter('taskId', i, '') ?? '').trim();
-			if (!taskId) {
-				throw new NodeOperationError(this.getNode(), 'Task ID is empty', {
-					itemIndex: i,
-					description: 'Parameter: taskId. Map the taskId of a Create Task step, e.g. {{ $json.taskId }}.',
-				});
+			const raw = this.getNodeParameter('taskId', i, '') as unknown;
+			if (raw !== null && raw !== undefined && typeof raw !== 'string' && typeof raw !== 'number') {
+				throw inputError('taskId', 'Task ID must be text, but its expression gave ' + (Array.isArray(raw) ? 'a list' : 'an object'), 'Map the taskId of a Create Task step, e.g. {{ $json.taskId }}.');
 			}
+			const taskId = String(raw ?? '').trim();
+			if (!taskId) throw inputError('taskId', 'Task ID is empty', 'Map the taskId of a Create Task step, e.g. {{ $json.taskId }}.');
 			return { taskId, options: readOptions(this, i) };
 		},
 		run: async (_i, p, slots) => {

@@ -1,6 +1,6 @@
 /** The create-task body, exactly as IMA's own client builds it. */
 import { describeRule, selectCreditRule } from './credit';
-import { allowedOutputCounts, resolveSettings, SettingsError } from './formFields';
+import { allowedOutputCounts, RESERVED_FIELDS, resolveSettings, SettingsError } from './formFields';
 import { imageCountRange, takesImages } from './taskTypes';
 import type { ImaCreditRule, ModelVersion, Primitive } from './types';
 import { normalizeRuleValue } from './credit';
@@ -86,11 +86,27 @@ export function buildCreatePlan(input: CreateInput): CreatePlan {
 		);
 	}
 	const rule = match.rule;
-	const credit = Number(rule.points);
-	const attributeId = Number(rule.attribute_id);
+	const credit = typeof rule.points === 'number' ? rule.points : Number(String(rule.points ?? '').trim() || NaN);
+	const attributeId = typeof rule.attribute_id === 'number' ? rule.attribute_id : Number(String(rule.attribute_id ?? '').trim() || NaN);
+	if (!Number.isFinite(credit) || credit < 0 || !Number.isFinite(attributeId)) {
+		throw new SettingsError(
+			'model',
+			`IMA's product list has no usable price for ${version.name} (points ${JSON.stringify(rule.points)}, attribute_id ${JSON.stringify(rule.attribute_id)}): pick another model or try again later`,
+		);
+	}
+
+	// IMA's runtime writes the chosen rule's attributes into the nested parameters, so the server
+	// sees the exact combination it charges (a field the form hides, such as Midjourney's
+	// resolution in text_to_image, is still sent). Values the user already sends are kept.
+	const sentParams: Record<string, Primitive> = { ...params };
+	for (const [key, value] of Object.entries(rule.attributes ?? {})) {
+		if (key === 'default' || RESERVED_FIELDS.has(key)) continue;
+		const present = Object.prototype.hasOwnProperty.call(sentParams, key) ? sentParams[key] : undefined;
+		if (present === undefined || normalizeRuleValue(present) !== normalizeRuleValue(value)) sentParams[key] = value;
+	}
 
 	const nested: Record<string, unknown> = {
-		...params,
+		...sentParams,
 		prompt,
 		n,
 		input_images: images,
@@ -119,6 +135,6 @@ export function buildCreatePlan(input: CreateInput): CreatePlan {
 		totalCredits: credit * n,
 		rule,
 		n,
-		params,
+		params: sentParams,
 	};
 }

@@ -194,7 +194,9 @@ export function resolveSettings(
 ): Record<string, Primitive> {
 	const fields = modelFields(version, category);
 	const byId = new Map(fields.map((f) => [f.id, f]));
-	const values = userValues ?? {};
+	// Own keys only: a model field named "constructor" or "toString" must never read Object's.
+	const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+	for (const key of Object.keys(userValues ?? {})) values[key] = (userValues as Record<string, unknown>)[key];
 	for (const [key, value] of Object.entries(values)) {
 		if (isUnset(value)) continue;
 		if (!byId.has(key)) {
@@ -211,7 +213,7 @@ export function resolveSettings(
 		chosen.set(f.id, isUnset(raw) ? f.default : coerce(f, raw, version.name));
 	}
 
-	const params: Record<string, Primitive> = {};
+	const params: Record<string, Primitive> = Object.create(null) as Record<string, Primitive>;
 	for (const form of version.form_config ?? []) {
 		if (!form || !form.field || RESERVED_FIELDS.has(form.field) || fieldDisabled(form, category)) continue;
 		if (form.is_ui_virtual && form.ui_params && form.ui_params.length) {

@@ -20,7 +20,7 @@ export interface FailedMedia {
 }
 
 export type TaskState =
-	| { state: 'pending'; done: DoneMedia[]; processing: number }
+	| { state: 'pending'; done: DoneMedia[]; processing: number; failed: FailedMedia[] }
 	| { state: 'done'; done: DoneMedia[] }
 	| { state: 'failed'; done: DoneMedia[]; failed: FailedMedia[]; processing: number };
 
@@ -51,6 +51,28 @@ export function parseDuration(value: unknown): number | undefined {
 	return matched ? total : undefined;
 }
 
+/**
+ * `resource_status` as IMA's own client reads it: `int(v)`, with null, undefined and "" as 0
+ * (processing). A value that is not a whole number is treated as still processing.
+ */
+export function resourceStatus(value: unknown): number {
+	if (value === null || value === undefined) return 0;
+	if (typeof value === 'number') return Number.isInteger(value) ? value : 0;
+	if (typeof value === 'string') {
+		const s = value.trim();
+		if (s === '') return 0;
+		const n = Number(s);
+		return Number.isInteger(n) ? n : 0;
+	}
+	return 0;
+}
+
+/** `status` as lower-case text ("" when absent); numbers and odd case are read too. */
+export function mediaStatus(value: unknown): string {
+	if (value === null || value === undefined) return '';
+	return String(value).trim().toLowerCase();
+}
+
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
 
 function failureReason(media: ImaMedia, fallback: string): string {
@@ -60,7 +82,9 @@ function failureReason(media: ImaMedia, fallback: string): string {
 
 /**
  * A task is done only when every media has `resource_status` 1 and no `status` "failed";
- * any 2 (failed) or 3 (deleted), or `status` "failed", is a failure.
+ * any 2 (failed) or 3 (deleted), or `status` "failed", is a failure. A task with a failed media
+ * is reported as failed only once every other media has settled: its finished siblings are paid
+ * for and must not be abandoned.
  */
 export function evaluateTask(detail: ImaTaskDetail | undefined, expectedCount = 1): TaskState {
 	const medias = Array.isArray(detail?.medias) ? (detail!.medias as ImaMedia[]) : [];
@@ -68,18 +92,19 @@ export function evaluateTask(detail: ImaTaskDetail | undefined, expectedCount = 
 	const failed: FailedMedia[] = [];
 	let processing = 0;
 	medias.forEach((media, index) => {
-		const rs = media?.resource_status;
-		const status = typeof media?.status === 'string' ? media.status.toLowerCase() : media?.status;
-		if (status === 'failed') {
-			failed.push({ index, reason: failureReason(media, 'IMA reported the media as failed'), resourceStatus: rs, status: media.status });
+		const rs = resourceStatus(media?.resource_status);
+		const status = mediaStatus(media?.status);
+		const raw = { resourceStatus: media?.resource_status as number | null | undefined, status: media?.status as string | null | undefined };
+		if (status === 'failed' || status === 'fail' || status === 'error') {
+			failed.push({ index, reason: failureReason(media, 'IMA reported the media as failed'), ...raw });
 		} else if (rs === 2) {
-			failed.push({ index, reason: failureReason(media, 'IMA reported the media as failed (resource_status 2)'), resourceStatus: rs, status: media.status });
+			failed.push({ index, reason: failureReason(media, 'IMA reported the media as failed (resource_status 2)'), ...raw });
 		} else if (rs === 3) {
-			failed.push({ index, reason: failureReason(media, 'the media was deleted on IMA (resource_status 3)'), resourceStatus: rs, status: media.status });
+			failed.push({ index, reason: failureReason(media, 'the media was deleted on IMA (resource_status 3)'), ...raw });
 		} else if (rs === 1) {
 			const url = mediaUrl(media);
 			if (!url) {
-				failed.push({ index, reason: 'IMA marked the media available but gave no URL', resourceStatus: rs, status: media.status });
+				failed.push({ index, reason: 'IMA marked the media available but gave no URL', ...raw });
 				return;
 			}
 			done.push({
@@ -98,9 +123,9 @@ export function evaluateTask(detail: ImaTaskDetail | undefined, expectedCount = 
 	});
 	const missing = Math.max(0, expectedCount - medias.length);
 	processing += missing;
-	if (failed.length) return { state: 'failed', done, failed, processing };
-	if (processing === 0 && done.length > 0) return { state: 'done', done };
-	return { state: 'pending', done, processing };
+	if (processing > 0 || (done.length === 0 && failed.length === 0)) return { state: 'pending', done, processing, failed };
+	if (failed.length) return { state: 'failed', done, failed, processing: 0 };
+	return { state: 'done', done };
 }
 
 export class TaskTimeoutError extends Error {
@@ -148,6 +173,12 @@ export interface PollDeps {
 	maxConsecutiveFailures?: number;
 	/** Extra wait asked by the server (429 Retry-After), in ms, for the next attempt. */
 	retryAfterMs?: (error: Error) => number | undefined;
+	/** Whether a failed read was the server asking to slow down (429): waited out, never counted. */
+	isRateLimited?: (error: Error) => boolean;
+	/** Called when the server asked to slow down, with the wait it asked for (ms). */
+	onRateLimited?: (ms: number) => void;
+	/** Waits for the status-check budget before each read (see pollBudget.ts). */
+	beforeRead?: () => Promise<void>;
 	onState?: (state: TaskState) => void;
 }
 
@@ -166,6 +197,8 @@ export async function pollTask(deps: PollDeps): Promise<TaskState> {
 		let wait = deps.intervalMs;
 		let readError: (Error & { transient?: boolean }) | undefined;
 		try {
+			await deps.beforeRead?.();
+			if (deps.isCancelled()) throw new TaskCancelledError(deps.taskId);
 			const detail = await deps.fetchDetail();
 			failures = 0;
 			last = evaluateTask(detail, deps.expectedCount);
@@ -174,12 +207,20 @@ export async function pollTask(deps: PollDeps): Promise<TaskState> {
 			readError = error as Error & { transient?: boolean };
 		}
 		if (readError) {
-			if (deps.isCancelled()) throw new TaskCancelledError(deps.taskId);
+			if (readError instanceof TaskCancelledError || deps.isCancelled()) throw new TaskCancelledError(deps.taskId);
 			if (readError.transient === false) throw readError;
-			failures++;
-			if (failures >= maxFailures) throw new PollFailedError(deps.taskId, readError, failures);
-			const backoff = deps.intervalMs * Math.min(8, 2 ** (failures - 1));
-			wait = Math.max(backoff, deps.retryAfterMs?.(readError) ?? 0);
+			const asked = deps.retryAfterMs?.(readError) ?? 0;
+			if (deps.isRateLimited?.(readError)) {
+				// IMA asked to slow down: a healthy task is never failed for that. Wait as asked
+				// (at least one interval) until the deadline.
+				wait = Math.max(deps.intervalMs, asked);
+				deps.onRateLimited?.(wait);
+			} else {
+				failures++;
+				if (failures >= maxFailures) throw new PollFailedError(deps.taskId, readError, failures);
+				const backoff = deps.intervalMs * Math.min(8, 2 ** (failures - 1));
+				wait = Math.max(backoff, asked);
+			}
 		} else if (last && last.state !== 'pending') {
 			return last;
 		}

@@ -1,0 +1,150 @@
+/**
+ * The node's Options collection, read and checked per item. A value that is present but not
+ * usable (an expression that gave "abc", "", null, an object, a number out of bounds) is refused
+ * with an error naming the option, before anything is sent to IMA: nothing is coerced into a
+ * paid call.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { inputError } from './errors';
+
+export interface RunOptions {
+	n: number;
+	binaryPropertyName: string;
+	download: boolean;
+	downloadCover: boolean;
+	/** Seconds; 0 = by kind. */
+	pollInterval: number;
+	/** Seconds; 0 = by kind. */
+	timeout: number;
+	concurrency: number;
+	/** Seconds. */
+	requestTimeout: number;
+	/** The most credits this node may spend in one execution; 0 = no limit. */
+	maxCredits: number;
+	/** Bytes; the largest media file the node downloads. */
+	maxDownloadBytes: number;
+	/** Seconds; the longest one media download may take. */
+	downloadTimeout: number;
+	/** 'media': one item per media; 'summary': one short item per task (AI Agent tools). */
+	output: 'media' | 'summary';
+}
+
+/** Bounds of the numeric options (documented in the README). */
+export const OPTION_BOUNDS = {
+	n: { min: 1, max: 4, integer: true, label: 'Outputs per Task' },
+	pollInterval: { min: 0.1, max: 3600, zero: true, label: 'Poll Interval (Seconds)' },
+	timeout: { min: 0.1, max: 86_400, zero: true, label: 'Timeout (Seconds)' },
+	concurrency: { min: 1, max: 50, integer: true, label: 'Max Items at Once' },
+	requestTimeout: { min: 0.1, max: 3600, label: 'Request Timeout (Seconds)' },
+	maxCredits: { min: 0, max: 1e9, label: 'Max Credits per Run' },
+	maxDownloadSize: { min: 1, max: 1_048_576, label: 'Max Download Size (MB)' },
+	downloadTimeout: { min: 1, max: 86_400, label: 'Download Timeout (Seconds)' },
+} as const;
+
+export const DEFAULTS = {
+	n: 1,
+	pollInterval: 0,
+	timeout: 0,
+	concurrency: 5,
+	requestTimeout: 60,
+	maxCredits: 0,
+	maxDownloadSize: 2048,
+	downloadTimeout: 1800,
+};
+
+type NumericOption = keyof typeof OPTION_BOUNDS;
+
+/**
+ * A numeric option: absent → the default; a number or a numeric string → checked against its
+ * bounds; anything else → an error naming the option.
+ */
+export function readNumber(options: IDataObject, name: NumericOption): number {
+	const bounds = OPTION_BOUNDS[name] as { min: number; max: number; integer?: boolean; zero?: boolean; label: string };
+	const fallback = DEFAULTS[name];
+	if (!Object.prototype.hasOwnProperty.call(options, name) || options[name] === undefined) return fallback;
+	const raw = options[name];
+	const parameter = `options.${name}`;
+	const shown = typeof raw === 'string' ? `"${raw.slice(0, 40)}"` : raw === null ? 'null' : typeof raw === 'object' ? 'an object' : String(raw);
+	let value: number | undefined;
+	if (typeof raw === 'number') value = raw;
+	else if (typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw.trim()))) value = Number(raw.trim());
+	const range = `${bounds.zero ? `0 (the default) or ` : ''}${bounds.integer ? 'a whole number' : 'a number'} from ${bounds.min} to ${bounds.max}`;
+	if (value === undefined || !Number.isFinite(value)) {
+		throw inputError(parameter, `${bounds.label} must be ${range}, got ${shown}`);
+	}
+	if (bounds.zero && value === 0) return 0;
+	if ((bounds.integer && !Number.isInteger(value)) || value < bounds.min || value > bounds.max) {
+		throw inputError(parameter, `${bounds.label} must be ${range}, got ${shown}`);
+	}
+	return value;
+}
+
+function readBoolean(options: IDataObject, name: string, fallback: boolean): boolean {
+	if (!Object.prototype.hasOwnProperty.call(options, name) || options[name] === undefined) return fallback;
+	const raw = options[name];
+	if (typeof raw === 'boolean') return raw;
+	if (raw === 'true' || raw === 'false') return raw === 'true';
+	throw inputError(`options.${name}`, `Option ${name} must be true or false, got ${JSON.stringify(raw)?.slice(0, 40)}`);
+}
+
+/** Whether n8n runs this node as an AI Agent tool (the tool variant's type ends in "Tool"). */
+export function isToolCall(ctx: IExecuteFunctions): boolean {
+	return /Tool$/.test(String(ctx.getNode().type ?? ''));
+}
+
+function optionsOf(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
+	const o = ctx.getNodeParameter('options', itemIndex, {}) as unknown;
+	return o && typeof o === 'object' && !Array.isArray(o) ? (o as IDataObject) : {};
+}
+
+/** The options of one item, checked; throws an ItemError naming the option. */
+export function readOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptions {
+	const o = optionsOf(ctx, itemIndex);
+	const rawName = o.binaryPropertyName;
+	if (rawName !== undefined && rawName !== null && typeof rawName !== 'string') {
+		throw inputError('options.binaryPropertyName', 'Put Output in Field must be a text such as "data"');
+	}
+	const binaryPropertyName = String(rawName ?? 'data').trim() || 'data';
+	const chosen = String(o.output ?? 'auto');
+	if (!['auto', 'media', 'summary'].includes(chosen)) {
+		throw inputError('options.output', `Output Format "${chosen.slice(0, 40)}" is not known. Allowed values: auto, media, summary`);
+	}
+	const output = chosen === 'media' || chosen === 'summary' ? chosen : isToolCall(ctx) ? 'summary' : 'media';
+	return {
+		n: readNumber(o, 'n'),
+		binaryPropertyName,
+		output,
+		// A summary is for a language model: media are attached only when asked for.
+		download: readBoolean(o, 'download', output === 'media'),
+		downloadCover: readBoolean(o, 'downloadCover', false),
+		pollInterval: readNumber(o, 'pollInterval'),
+		timeout: readNumber(o, 'timeout'),
+		concurrency: readNumber(o, 'concurrency'),
+		requestTimeout: readNumber(o, 'requestTimeout'),
+		maxCredits: readNumber(o, 'maxCredits'),
+		maxDownloadBytes: readNumber(o, 'maxDownloadSize') * 1024 * 1024,
+		downloadTimeout: readNumber(o, 'downloadTimeout'),
+	};
+}
+
+/**
+ * What the client of the whole execution needs (request timeout, concurrency) from item 0,
+ * leniently: a bad value there is reported by that item's own `readOptions`.
+ */
+export function executionOptions(ctx: IExecuteFunctions): { concurrency: number; requestTimeout: number } {
+	let o: IDataObject = {};
+	try {
+		o = optionsOf(ctx, 0);
+	} catch {
+		o = {};
+	}
+	const safe = (name: 'concurrency' | 'requestTimeout') => {
+		try {
+			return readNumber(o, name);
+		} catch {
+			return DEFAULTS[name];
+		}
+	};
+	return { concurrency: safe('concurrency'), requestTimeout: safe('requestTimeout') };
+}

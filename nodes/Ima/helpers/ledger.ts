@@ -1,0 +1,126 @@
+/**
+ * The money memory of one node in one execution, kept in this process: which paid creates each
+ * item sent (and what came of them), and how many credits the node has committed. Pure: no n8n,
+ * no HTTP.
+ *
+ * Why: n8n's Retry On Fail runs the whole node again, in the same execution and with the same
+ * run index, after a failure. Without this memory a retry would buy a second task for an item
+ * whose first create succeeded (then timed out, say) or may have succeeded (a 502 after IMA
+ * processed it). With it, a retry waits for the task it already has, or refuses to pay again.
+ */
+
+export type CreateOutcome = 'sending' | 'created' | 'maybe' | 'refused';
+
+export interface CreateAttempt {
+	outcome: CreateOutcome;
+	/** Credits this create costs (credit × n). */
+	credits: number;
+	taskId?: string;
+	/** IMA's deadline of the task (ms), from the create answer. */
+	timeoutAt?: number;
+	/** A fingerprint of the create body (without uploaded image URLs). */
+	bodyHash: string;
+}
+
+export type CreateDecision =
+	| { action: 'create' }
+	| { action: 'reuse'; attempt: CreateAttempt & { taskId: string } }
+	| { action: 'refuse'; attempt: CreateAttempt };
+
+/**
+ * What a new try of an item may do, given its earlier tries in this execution: wait for the task
+ * it already has; refuse when an earlier create may have made a task whose id is unknown; create
+ * only when no earlier create can have made one.
+ */
+export function decideCreate(attempts: readonly CreateAttempt[]): CreateDecision {
+	for (let i = attempts.length - 1; i >= 0; i--) {
+		const a = attempts[i];
+		if (a.outcome === 'created' && a.taskId) return { action: 'reuse', attempt: a as CreateAttempt & { taskId: string } };
+	}
+	const unsure = attempts.find((a) => a.outcome === 'maybe' || a.outcome === 'sending');
+	if (unsure) return { action: 'refuse', attempt: unsure };
+	return { action: 'create' };
+}
+
+export class NodeLedger {
+	/** Credits committed by this node in this execution: charged, or possibly charged. */
+	committed = 0;
+	private readonly items = new Map<string, CreateAttempt[]>();
+
+	attempts(itemKey: string): CreateAttempt[] {
+		return this.items.get(itemKey) ?? [];
+	}
+
+	record(itemKey: string, attempt: CreateAttempt): CreateAttempt {
+		const list = this.items.get(itemKey) ?? [];
+		list.push(attempt);
+		this.items.set(itemKey, list);
+		return attempt;
+	}
+
+	/** Every task id the item's creates returned in this execution. */
+	taskIds(itemKey: string): string[] {
+		return this.attempts(itemKey)
+			.map((a) => a.taskId)
+			.filter((id): id is string => typeof id === 'string' && id !== '');
+	}
+
+	/**
+	 * Commits `credits` if that keeps the total within `max` (0 = no limit). Synchronous, so items
+	 * running side by side can never pass the limit together.
+	 */
+	reserve(credits: number, max: number): boolean {
+		if (max > 0 && this.committed + credits > max) return false;
+		this.committed += credits;
+		return true;
+	}
+
+	/** Gives back credits of a create that provably made no task. */
+	release(credits: number): void {
+		this.committed = Math.max(0, this.committed - credits);
+	}
+}
+
+/** Ledgers of executions identified by their cancel signal (gone with the execution). */
+const bySignal = new WeakMap<object, Map<string, NodeLedger>>();
+/** Ledgers of executions identified only by id (older n8n): bounded, oldest dropped first. */
+const byId = new Map<string, Map<string, NodeLedger>>();
+const MAX_EXECUTIONS_BY_ID = 1000;
+
+/**
+ * The ledger of `node` in the execution `scope` (its cancel signal, else its id). Without any
+ * scope there is nothing to remember across tries: a fresh ledger.
+ */
+export function ledgerFor(scope: object | string | undefined, node: string): NodeLedger {
+	let nodes: Map<string, NodeLedger> | undefined;
+	if (scope && typeof scope === 'object') {
+		nodes = bySignal.get(scope);
+		if (!nodes) bySignal.set(scope, (nodes = new Map()));
+	} else if (typeof scope === 'string' && scope) {
+		nodes = byId.get(scope);
+		if (!nodes) {
+			if (byId.size >= MAX_EXECUTIONS_BY_ID) byId.delete(byId.keys().next().value as string);
+			byId.set(scope, (nodes = new Map()));
+		}
+	} else {
+		return new NodeLedger();
+	}
+	let ledger = nodes.get(node);
+	if (!ledger) nodes.set(node, (ledger = new NodeLedger()));
+	return ledger;
+}
+
+/** A stable fingerprint of a JSON value (keys sorted). */
+export function fingerprint(value: unknown): string {
+	const seen = new WeakSet<object>();
+	const canon = (v: unknown): unknown => {
+		if (!v || typeof v !== 'object') return v;
+		if (seen.has(v)) return '[circular]';
+		seen.add(v);
+		if (Array.isArray(v)) return v.map(canon);
+		const out: Record<string, unknown> = {};
+		for (const key of Object.keys(v).sort()) out[key] = canon((v as Record<string, unknown>)[key]);
+		return out;
+	};
+	return JSON.stringify(canon(value)) ?? '';
+}
