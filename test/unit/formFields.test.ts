@@ -141,3 +141,39 @@ describe('create body', () => {
 		expect(() => buildCreatePlan({ version: model('text_to_video', 'kling-v2-6'), taskType: 'first_last_frame_to_video', prompt: 'x', images: frames, settings: { sound: 'on' } })).toThrow(/Allowed values: off/);
 	});
 });
+
+describe('conditional disabling (disabled_key / disabled_value)', () => {
+	const version = {
+		id: 'v1',
+		type: '3',
+		model_id: 'm',
+		name: 'Cond',
+		credit_rules: [{ points: 1, attribute_id: 1, attributes: { default: 'enabled' } }],
+		form_config: [
+			{ field: 'resolution', type: 'tags', value: '720p', options: [{ value: '480p' }, { value: '720p' }] },
+			{
+				field: 'generate_audio',
+				type: 'toggle',
+				value: false,
+				disabled_conditions: [{ category: 'text_to_video', enum_value: true, disabled_key: 'resolution', disabled_value: '480p' }],
+			},
+			{
+				field: 'style',
+				type: 'tags',
+				value: 'a',
+				options: [{ value: 'a' }, { value: 'b' }],
+				disabled_conditions: [{ category: 'text_to_video', enum_value: '*', disabled_key: 'resolution', disabled_value: '480p' }],
+			},
+		],
+	} as any;
+	test.each([
+		['allowed: audio at 720p', { generate_audio: true, resolution: '720p' }, undefined],
+		['refused: audio while resolution is 480p', { generate_audio: true, resolution: '480p', style: '' }, /generate_audio: "true" is not available for Cond while resolution is 480p/],
+		['refused: any style while resolution is 480p ("*")', { resolution: '480p' }, /style: "a" is not available for Cond while resolution is 480p/],
+		['another category is not affected', { generate_audio: true, resolution: '480p' }, undefined, 'image_to_video'],
+	])('%s', (_name, values, error, category = 'text_to_video') => {
+		const run = () => resolveSettings(version, category as string, values as Record<string, unknown>);
+		if (error) expect(run).toThrow(error as RegExp);
+		else expect(run).not.toThrow();
+	});
+});

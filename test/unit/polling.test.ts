@@ -235,3 +235,17 @@ describe('429 while polling', () => {
 		expect(order).toEqual(['budget', 'read', 'budget', 'read', 'budget', 'read']);
 	});
 });
+
+describe("waitDeadline: the user's timeout or IMA's timeout_at", () => {
+	const { waitDeadline } = jest.requireActual('../../nodes/Ima/helpers/polling');
+	test.each([
+		['no timeout_at: the timeout', 1000, 600_000, 3000, undefined, 601_000],
+		["IMA's deadline plus 60 s grace comes first", 1000, 2_400_000, 8000, 301_000, 361_000],
+		['grace is at least two intervals', 0, 10_000_000, 60_000, 100_000, 220_000],
+		['the timeout comes first', 0, 30_000, 3000, 300_000, 30_000],
+		['a timeout_at in the past is ignored', 5000, 600_000, 3000, 4000, 605_000],
+		['NaN is ignored', 0, 600_000, 3000, NaN, 600_000],
+	])('%s', (_name, started, timeoutMs, intervalMs, timeoutAt, deadline) => {
+		expect(waitDeadline(started, timeoutMs, intervalMs, timeoutAt)).toBe(deadline);
+	});
+});

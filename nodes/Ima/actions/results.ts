@@ -13,6 +13,7 @@ import {
 	pollTask,
 	TaskCancelledError,
 	TaskTimeoutError,
+	waitDeadline,
 	type DoneMedia,
 	type FailedMedia,
 	type TaskState,
@@ -70,11 +71,7 @@ export async function waitForTask(client: ImaClient, req: WaitRequest): Promise<
 		const kind = mediaKindOf(taskType ?? 'text_to_image');
 		const intervalMs = (req.options.pollInterval > 0 ? req.options.pollInterval : DEFAULT_POLL_INTERVAL[kind]) * 1000;
 		const timeoutMs = (req.options.timeout > 0 ? req.options.timeout : DEFAULT_TIMEOUT[kind]) * 1000;
-		let deadline = started + timeoutMs;
-		if (req.timeoutAt && Number.isFinite(req.timeoutAt) && req.timeoutAt > started) {
-			// IMA's own deadline, with a grace period for clock skew and late completion.
-			deadline = Math.min(deadline, req.timeoutAt + Math.max(2 * intervalMs, 60_000));
-		}
+		const deadline = waitDeadline(started, timeoutMs, intervalMs, req.timeoutAt);
 		let pending = first;
 		const state = await pollTask({
 			taskId: req.taskId,

@@ -128,6 +128,18 @@ export function evaluateTask(detail: ImaTaskDetail | undefined, expectedCount = 
 	return { state: 'done', done };
 }
 
+/**
+ * When to stop waiting: the user's timeout, or IMA's own deadline (`timeout_at` of the create
+ * answer) plus a grace period for clock skew and late completion, whichever comes first.
+ */
+export function waitDeadline(started: number, timeoutMs: number, intervalMs: number, timeoutAt?: number): number {
+	let deadline = started + timeoutMs;
+	if (timeoutAt !== undefined && Number.isFinite(timeoutAt) && timeoutAt > started) {
+		deadline = Math.min(deadline, timeoutAt + Math.max(2 * intervalMs, 60_000));
+	}
+	return deadline;
+}
+
 export class TaskTimeoutError extends Error {
 	constructor(
 		public readonly taskId: string,
