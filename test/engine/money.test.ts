@@ -139,7 +139,7 @@ describe('Max Credits per Run', () => {
 
 describe('no silent coercion into a paid call', () => {
 	const refused = async (overrides: Record<string, unknown>, options: Record<string, unknown>, parameter: RegExp, message: RegExp) => {
-		const result = await run(sim, linear(generate(overrides, options)));
+		const result = await run(sim, linear(generate(overrides as any, options as any)));
 		expect(result.status).toBe('error');
 		expect(result.error.message).toMatch(message);
 		expect(result.error.description).toMatch(parameter);
@@ -273,7 +273,7 @@ describe('status checks share one budget per credential', () => {
 		expect(result.outputs.IMA).toHaveLength(20);
 		const times = sim.requests.filter((r: any) => r.route === 'detail').map((r: any) => r.time as number);
 		let worst = 0;
-		for (const t of times) worst = Math.max(worst, times.filter((u) => u >= t && u < t + 1000).length);
+		for (const t of times) worst = Math.max(worst, times.filter((u: number) => u >= t && u < t + 1000).length);
 		expect(worst).toBeLessThanOrEqual(31);
 	});
 });
