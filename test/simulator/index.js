@@ -9,7 +9,7 @@
 
 const http = require('node:http');
 const crypto = require('node:crypto');
-const { loadCatalogs, matchCreditRule, checkOptions, DEFAULT_PRODUCTS_DIR } = require('./products');
+const { loadCatalogs, ruleChargedFor, checkOptions, DEFAULT_PRODUCTS_DIR } = require('./products');
 const { KIND_INFO, mediaBody, coverBody } = require('./media');
 
 /** @typedef {import('./media').MediaKind} MediaKind */
@@ -619,10 +619,9 @@ class Simulator {
 			return bad(`invalid parameter src_img_url: must be empty for ${taskType}`);
 		}
 
-		const optionError = checkOptions(version, taskType, nested);
+		const rule = ruleChargedFor(version.credit_rules, nested);
+		const optionError = checkOptions(version, taskType, nested, rule);
 		if (optionError) return bad(optionError);
-
-		const rule = matchCreditRule(version.credit_rules, nested);
 		if (!rule) return envelope(6009, 'no credit rule matches the parameters');
 		const cast = isObject(nested.cast) ? nested.cast : {};
 		if (typeof param.credit !== 'number' || param.credit !== rule.points) {

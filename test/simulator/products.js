@@ -137,50 +137,44 @@ function present(params, key) {
 }
 
 /**
- * @param {CreditRule} rule
+ * Whether a rule is the fallback one (`attributes: {default: "enabled"}`).
+ * @param {unknown} rule
+ * @returns {boolean}
  */
 function isDefaultRule(rule) {
-	return !!rule.attributes && Object.prototype.hasOwnProperty.call(rule.attributes, 'default');
+	const attrs = rule && typeof rule === 'object' ? /** @type {any} */ (rule).attributes : undefined;
+	return !!attrs && typeof attrs === 'object' && Object.prototype.hasOwnProperty.call(attrs, 'default');
 }
 
 /**
- * The credit rule the server applies to the nested parameters: the first non-default rule whose
- * attributes all equal the parameters; else the default rule; else, among the non-default rules
- * that agree on every attribute present in the parameters, the one with most matches (first on
- * ties); else null (code 6009).
+ * The conditions of a rule: its attributes without `default`.
+ * @param {CreditRule} rule
+ * @returns {[string, unknown][]}
+ */
+function conditionsOf(rule) {
+	const attrs = rule && rule.attributes && typeof rule.attributes === 'object' ? rule.attributes : {};
+	return Object.entries(attrs).filter(([key]) => key !== 'default');
+}
+
+/**
+ * The credit rule the SERVER charges for the nested parameters that were sent, read from the API
+ * README alone ("Rule attributes are sent"): the server does not guess. It takes the first rule
+ * without `default` whose every condition is met by a sent parameter (both sides normalised with
+ * `norm`; an absent or null parameter meets nothing); failing that, the `{default: "enabled"}`
+ * rule; failing that, nothing, and the create is refused with 6009. The "most matches, else
+ * credit_rules[0]" fallback of the README belongs to IMA's client, which then sends the chosen
+ * rule's attributes: a client that does not is refused here.
  * @param {CreditRule[]} rules
- * @param {Record<string, unknown>} params
+ * @param {Record<string, unknown>} sent
  * @returns {CreditRule | null}
  */
-function matchCreditRule(rules, params) {
-	const list = Array.isArray(rules) ? rules : [];
-	const nonDefault = list.filter((r) => !isDefaultRule(r));
-	for (const rule of nonDefault) {
-		const attrs = Object.entries(rule.attributes || {});
-		if (attrs.every(([k, v]) => present(params, k) && norm(params[k]) === norm(v))) return rule;
-	}
-	const fallback = list.find(isDefaultRule);
-	if (fallback) return fallback;
-	/** @type {CreditRule | null} */
-	let best = null;
-	let bestCount = -1;
-	for (const rule of nonDefault) {
-		let count = 0;
-		let ok = true;
-		for (const [k, v] of Object.entries(rule.attributes || {})) {
-			if (!present(params, k)) continue;
-			if (norm(params[k]) !== norm(v)) {
-				ok = false;
-				break;
-			}
-			count++;
-		}
-		if (ok && count > bestCount) {
-			best = rule;
-			bestCount = count;
-		}
-	}
-	return best;
+function ruleChargedFor(rules, sent) {
+	if (!Array.isArray(rules)) return null;
+	const usable = rules.filter((r) => r && typeof r === 'object');
+	const meets = (/** @type {[string, unknown]} */ [key, wanted]) => present(sent, key) && norm(sent[key]) === norm(wanted);
+	const exact = usable.find((r) => !isDefaultRule(r) && conditionsOf(r).every(meets));
+	if (exact) return exact;
+	return usable.find(isDefaultRule) || null;
 }
 
 /**
@@ -188,17 +182,23 @@ function matchCreditRule(rules, params) {
  * virtual fields the field itself, e.g. SeeDream `size`, Kling `mode`): its value must be one of
  * the field's option values (for a virtual field also a target value of its value_mapping), and
  * not disabled for the category by `disabled_conditions` (`enum_value` equal to the value, or
- * "*" for the whole field). Keys that are not form fields are ignored.
+ * "*" for the whole field). Keys that are not form fields are ignored. A field that carries a
+ * condition of the charged rule with exactly the rule's value is not checked: IMA's runtime
+ * writes the chosen rule's attributes into the parameters even where the form disables the
+ * field (Midjourney's `resolution` in text_to_image), and the server sells that combination.
  * @param {VersionNode} version
  * @param {string} category
  * @param {Record<string, unknown>} params
+ * @param {CreditRule | null} [charged] the rule `ruleChargedFor` picked for these parameters
  * @returns {string | null} an error message naming the field and its allowed values, or null
  */
-function checkOptions(version, category, params) {
+function checkOptions(version, category, params, charged = null) {
+	const fromRule = new Map(charged ? conditionsOf(charged).map(([k, v]) => [k, norm(v)]) : []);
 	for (const f of version.form_config || []) {
 		if (!f || f.type !== 'tags' || typeof f.field !== 'string') continue;
 		if (!present(params, f.field)) continue;
 		const sent = params[f.field];
+		if (fromRule.get(f.field) === norm(sent)) continue;
 		const disabled = (f.disabled_conditions || []).filter(
 			(/** @type {any} */ d) => d && d.category === category,
 		);
@@ -232,6 +232,8 @@ module.exports = {
 	flattenTree,
 	loadCatalogs,
 	norm,
-	matchCreditRule,
+	ruleChargedFor,
+	isDefaultRule,
+	conditionsOf,
 	checkOptions,
 };

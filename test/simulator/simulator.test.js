@@ -109,6 +109,38 @@ const product = (category, id) => {
 const ruleFor = (p, attrs) =>
 	p.credit_rules.find((/** @type {any} */ r) => Object.entries(attrs).every(([k, v]) => r.attributes[k] === v));
 
+/** IMA's normalisation (API README). @param {unknown} v */
+const norm = (v) => (typeof v === 'boolean' ? String(v) : String(v).trim().toUpperCase());
+
+/**
+ * How IMA's CLIENT picks a rule (API README): first non-default rule fully matched; else the
+ * default rule; else the rule with most matches; else credit_rules[0].
+ * @param {any[]} rules
+ * @param {Record<string, any>} nested
+ * @returns {any}
+ */
+function clientRule(rules, nested) {
+	const isDefault = (/** @type {any} */ r) => 'default' in r.attributes;
+	const hits = (/** @type {any} */ r) =>
+		Object.entries(r.attributes).filter(([k, v]) => k !== 'default' && nested[k] !== undefined && nested[k] !== null && norm(nested[k]) === norm(v)).length;
+	const full = rules.find((r) => !isDefault(r) && hits(r) === Object.keys(r.attributes).length);
+	if (full) return full;
+	const fallback = rules.find(isDefault);
+	if (fallback) return fallback;
+	let best = rules[0];
+	for (const r of rules) if (hits(r) > hits(best)) best = r;
+	return best;
+}
+
+/**
+ * IMA's runtime writes the chosen rule's attributes (all but `default`) into the parameters.
+ * @param {Record<string, any>} nested
+ * @param {any} rule
+ */
+function sendRuleAttributes(nested, rule) {
+	for (const [k, v] of Object.entries(rule.attributes)) if (k !== 'default') nested[k] = v;
+}
+
 /**
  * Polls detail until every media left processing.
  * @param {string} id
@@ -198,8 +230,7 @@ describe('product list', () => {
 });
 
 describe('create', () => {
-	test('every version of every category is creatable from its defaults (disabled fields left out)', async () => {
-		const { matchCreditRule } = require('./products');
+	test('every version of every category is creatable from its defaults (disabled fields left out, the chosen rule\'s attributes sent)', async () => {
 		const categories = sim.categories();
 		expect(categories).toHaveLength(7);
 		let count = 0;
@@ -213,7 +244,9 @@ describe('create', () => {
 				}
 				const images = category === 'first_last_frame_to_video' ? ['https://e.com/a.jpg', 'https://e.com/b.jpg'] : category.includes('image_to') ? ['https://e.com/a.jpg'] : [];
 				nested.input_images = images;
-				const rule = /** @type {any} */ (matchCreditRule(p.credit_rules, nested));
+				// as IMA's runtime: choose the rule, then send its attributes
+				const rule = clientRule(p.credit_rules, nested);
+				sendRuleAttributes(nested, rule);
 				nested.cast = { points: rule.points, attribute_id: rule.attribute_id };
 				const body = {
 					task_type: category,
@@ -250,29 +283,47 @@ describe('create', () => {
 		expect(sim.createsReceived()[0].headers['x-app-source']).toBe('ima_skills');
 	});
 
-	test('picks the rule IMA picks: exact match, booleans, partial match, n multiplies', async () => {
+	test('charges the rule the parameters name: exact match, booleans, no partial match (6009), n multiplies', async () => {
 		const seedance = product('text_to_video', 'doubao-seedance-1-5-pro-251215');
 		const rule = ruleFor(seedance, { duration: 8, generate_audio: false, resolution: '720p' });
 		const body = pythonBody('text_to_video', 'a cat', seedance, { duration: 8, resolution: '720p' }, rule);
 		body.parameters[0].parameters.generate_audio = false;
 		expect((await create(body)).json.code).toBe(0);
 		expect(sim.creditsCharged).toBe(30);
+		// booleans normalise to "true"/"false" (lower case), other values are upper-cased: the
+		// string "FALSE" is not the boolean false, and no rule matches
+		body.parameters[0].parameters.generate_audio = 'FALSE';
+		expect((await create(body)).json.code).toBe(6009);
+		expect(sim.creditsCharged).toBe(30);
 
-		// Midjourney text_to_image: resolution is disabled there, so it is not sent: the partial
-		// match (absent keys ignored) picks the first rule.
+		// Midjourney text_to_image: its rules are only on resolution, which the form disables
+		// there. Without resolution no rule matches (the server does not guess): 6009, nothing
+		// charged. IMA's runtime sends the chosen rule's resolution: accepted, although disabled.
 		const mj = product('text_to_image', 'midjourney');
 		const mjBody = pythonBody('text_to_image', 'a castle', mj);
 		delete mjBody.parameters[0].parameters.resolution;
 		mjBody.parameters[0].parameters.n = 1;
-		expect((await create(mjBody)).json.code).toBe(0);
-		expect(sim.creditsCharged).toBe(38);
+		expect((await create(mjBody)).json).toMatchObject({ code: 6009, message: 'no credit rule matches the parameters' });
+		expect(sim.creditsCharged).toBe(30);
+		const mj720 = ruleFor(mj, { resolution: '720p' });
+		const mjSent = pythonBody('text_to_image', 'a castle', mj, {}, mj720);
+		mjSent.parameters[0].parameters.resolution = '720p';
+		expect((await create(mjSent)).json.code).toBe(0);
+		expect(sim.creditsCharged).toBe(40);
+		// sending the disabled field with a value no rule has is still refused (400)
+		mjSent.parameters[0].parameters.resolution = '1080p';
+		expect((await create(mjSent)).json.code).toBe(400);
+		// normalisation: " 720P " matches "720p"
+		mjSent.parameters[0].parameters.resolution = ' 720P ';
+		expect((await create(mjSent)).json.code).toBe(0); // normalised
+		expect(sim.creditsCharged).toBe(50);
 
 		const banana = product('text_to_image', 'gemini-3.1-flash-image-preview');
 		const nBody = pythonBody('text_to_image', 'a tree', banana, { size: '2K' }, ruleFor(banana, { size: '2K' }));
 		nBody.parameters[0].parameters.n = 3;
 		const { json } = await create(nBody);
 		expect(json.data.generate_count).toBe(3);
-		expect(sim.creditsCharged).toBe(38 + 30);
+		expect(sim.creditsCharged).toBe(50 + 30);
 	});
 
 	test('answers the business errors with HTTP 200 and charges nothing', async () => {
