@@ -75,17 +75,36 @@ function buildTree(versions) {
 }
 
 /**
- * Every `type: "3"` node of a tree, depth first, at any depth.
+ * Every `type: "3"` node of a tree, depth first, at any depth (iterative: a hostile tree nested
+ * thousands deep does not overflow the stack).
  * @param {any[]} nodes
  * @param {VersionNode[]} [out]
  * @returns {VersionNode[]}
  */
 function flattenTree(nodes, out = []) {
-	for (const n of nodes || []) {
-		if (n && n.type === '3') out.push(n);
-		if (n && Array.isArray(n.children)) flattenTree(n.children, out);
+	/** @type {any[]} */
+	const stack = Array.isArray(nodes) ? [...nodes].reverse() : [];
+	while (stack.length) {
+		const n = stack.pop();
+		if (!n || typeof n !== 'object') continue;
+		if (n.type === '3') out.push(n);
+		if (Array.isArray(n.children)) for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
 	}
 	return out;
+}
+
+/**
+ * The catalogue of a served tree, or null when `data` is not a normal tree (an array of objects).
+ * @param {unknown} data
+ * @returns {Catalog | null}
+ */
+function catalogOf(data) {
+	if (!Array.isArray(data) || !data.every((n) => n && typeof n === 'object' && !Array.isArray(n))) return null;
+	const versions = flattenTree(data);
+	/** @type {Map<string, VersionNode>} */
+	const byId = new Map();
+	for (const v of versions) if (!byId.has(String(v.id))) byId.set(String(v.id), v);
+	return { tree: data, treeJson: JSON.stringify(data), versions, byId };
 }
 
 /**
@@ -104,14 +123,7 @@ function loadCatalogs(dir = DEFAULT_PRODUCTS_DIR) {
 		const data = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 		if (!Array.isArray(data)) throw new Error(`${file}: expected a JSON array`);
 		const isTree = data.some((n) => n && (n.type === '2' || Array.isArray(n.children)));
-		const tree = isTree ? data : buildTree(data);
-		const versions = flattenTree(tree);
-		catalogs.set(m[1], {
-			tree,
-			treeJson: JSON.stringify(tree),
-			versions,
-			byId: new Map(versions.map((v) => [String(v.id), v])),
-		});
+		catalogs.set(m[1], /** @type {Catalog} */ (catalogOf(isTree ? data : buildTree(data))));
 	}
 	return catalogs;
 }
@@ -230,6 +242,7 @@ module.exports = {
 	TREE_LAYOUT,
 	buildTree,
 	flattenTree,
+	catalogOf,
 	loadCatalogs,
 	norm,
 	ruleChargedFor,
