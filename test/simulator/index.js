@@ -542,6 +542,11 @@ class Simulator {
 		this._subscriptions.add(String(modelVersionOrModelId));
 	}
 
+	/** @returns {number} streamed media bodies still being sent (endless, trickling, mediaBytes) */
+	get openMediaStreams() {
+		return this._streams.size;
+	}
+
 	/** @returns {RequestRecord[]} the records of the create calls received (faulted ones too) */
 	createsReceived() {
 		return this.requests.filter((r) => r.server === 'api' && r.route === 'create');
