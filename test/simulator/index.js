@@ -1356,7 +1356,7 @@ function serveBody(req, res, body, open) {
 }
 
 /**
- * Starts a simulator (three HTTP servers on loopback, random ports by default).
+ * Starts a simulator (four HTTP servers on loopback, random ports by default).
  * @param {SimulatorOptions} [options]
  * @returns {Promise<Simulator>}
  */
