@@ -5,9 +5,10 @@
 /**
  * Starts the IMA API simulator for manual use until Ctrl-C.
  *
- *   node test/simulator/cli.js [--speed N] [--port P] [--balance B] [--api-key KEY]
+ *   node test/simulator/cli.js [--speed N] [--port P] [--balance B] [--api-key KEY] [--success-code C]
  *
- * --port P puts the API on P, the upload service on P+1 and the CDN on P+2 (default: random).
+ * --port P puts the API on P, the upload service on P+1, the CDN on P+2 and the foreign host
+ * (redirect target) on P+3 (default: random).
  */
 
 const { startSimulator } = require('./index');
@@ -38,8 +39,9 @@ function parseArgs(argv) {
 		else if (flag === '--balance') options.balance = num(value());
 		else if (flag === '--api-key') options.apiKey = value();
 		else if (flag === '--host') options.host = value();
+		else if (flag === '--success-code') options.successCode = num(value());
 		else if (flag === '-h' || flag === '--help') {
-			console.log('usage: node test/simulator/cli.js [--speed N] [--port P] [--balance B] [--api-key KEY] [--host H]');
+			console.log('usage: node test/simulator/cli.js [--speed N] [--port P] [--balance B] [--api-key KEY] [--host H] [--success-code C]');
 			process.exit(0);
 		} else throw new Error(`unknown argument ${arg}`);
 	}
@@ -52,6 +54,7 @@ async function main() {
 	console.log(`  API base:     ${sim.baseUrl}`);
 	console.log(`  upload base:  ${sim.uploadBaseUrl}`);
 	console.log(`  CDN base:     ${sim.cdnBaseUrl}`);
+	console.log(`  foreign base: ${sim.foreignBaseUrl}`);
 	console.log(`  API key:      ${sim.apiKey}`);
 	console.log(`  speed:        ${sim.speed}x   balance: ${sim.balance}`);
 	let stopping = false;

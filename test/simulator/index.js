@@ -2,15 +2,16 @@
 'use strict';
 
 /**
- * IMA API simulator: three real HTTP servers on loopback (the IMA open API, the upload-token
- * service and a storage/CDN host), faithful to /work/shared/ima-api/README.md.
+ * IMA API simulator: four real HTTP servers on loopback (the IMA open API, the upload-token
+ * service, a storage/CDN host and a "foreign" host that redirects can point to), faithful to
+ * /work/shared/ima-api/README.md.
  * See README.md beside this file for the API.
  */
 
 const http = require('node:http');
 const crypto = require('node:crypto');
-const { loadCatalogs, matchCreditRule, checkOptions, DEFAULT_PRODUCTS_DIR } = require('./products');
-const { KIND_INFO, mediaBody, coverBody } = require('./media');
+const { loadCatalogs, catalogOf, ruleChargedFor, checkOptions, DEFAULT_PRODUCTS_DIR } = require('./products');
+const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media');
 
 /** @typedef {import('./media').MediaKind} MediaKind */
 /** @typedef {import('./media').MediaBody} MediaBody */
@@ -24,17 +25,20 @@ const { KIND_INFO, mediaBody, coverBody } = require('./media');
  * @property {number} [balance] starting credit balance, default 1e9
  * @property {string} [host] default '127.0.0.1'
  * @property {string} [productsDir] directory of `products_<category>.json` files (default: ./products)
- * @property {number} [port] port of the API server (upload = port+1, cdn = port+2); default 0 = random ports
+ * @property {number} [port] port of the API server (upload = port+1, cdn = port+2, foreign = port+3); default 0 = random ports
+ * @property {number} [successCode] `code` of successful answers (product list, create, detail, upload token); default 0
  */
 
 /** @typedef {'productList' | 'create' | 'detail' | 'media' | 'uploadToken' | 'put'} FaultRoute */
+/** @typedef {'productList' | 'create' | 'detail' | 'uploadToken' | 'media' | 'put' | 'files'} LimitRoute */
 
 /**
  * @typedef {object} FaultSpec
  * @property {FaultRoute} route
  * @property {number} [times] how many requests it hits (default 1; Infinity allowed)
- * @property {'status' | 'reset' | 'hang' | 'business'} kind
- * @property {number} [status] HTTP status for kind 'status' (default 500)
+ * @property {'status' | 'reset' | 'hang' | 'business' | 'redirect'} kind
+ * @property {number} [status] HTTP status for kind 'status' (default 500); for 'redirect' 301|302|303|307|308 (default 302)
+ * @property {'foreign' | 'same'} [to] kind 'redirect': to the foreign origin (default) or to the same origin under /moved
  * @property {number} [retryAfter] seconds, sent as a Retry-After header (kind 'status')
  * @property {number} [code] business code for kind 'business' (default 500)
  * @property {string} [message] message of the error envelope
@@ -50,6 +54,11 @@ const { KIND_INFO, mediaBody, coverBody } = require('./media');
  * @property {'url' | 'watermark_url' | 'preview_url'} [urlField] which field carries the media URL (default 'url')
  * @property {number} [mediaBytes] exact size of each generated media file (streamed)
  * @property {boolean} [neverFinish] the task stays processing forever
+ * @property {'number' | 'string' | 'mixed'} [statusAs] how resource_status and status are spelled (default 'number')
+ * @property {number[]} [mediaDurationsSec] simulated seconds until media i is done (others: durationSec)
+ * @property {boolean} [mediaEndless] the CDN streams each media without end (header, then padding)
+ * @property {{bytes?: number, everyMs?: number, total?: number}} [mediaTrickle] the CDN sends the header, then `bytes` every `everyMs` real ms (up to `total` bytes)
+ * @property {string} [mediaUrl] replaces the URL of every done media (any string, e.g. 'file:///etc/passwd')
  */
 
 /**
@@ -62,6 +71,26 @@ const { KIND_INFO, mediaBody, coverBody } = require('./media');
  * @property {Record<string, string | string[] | undefined>} headers lower-cased names
  * @property {any} [body] parsed JSON for API POSTs (the raw text if it is not JSON)
  * @property {number} time Unix ms
+ * @property {true} [limited] answered 429 by a rate limit
+ */
+
+/**
+ * @typedef {object} ForeignRecord
+ * @property {string} method
+ * @property {string} path
+ * @property {Record<string, string>} query
+ * @property {Record<string, string | string[] | undefined>} headers lower-cased names
+ * @property {any} [body] parsed JSON, else the text (bodies over 1 MB: undefined; see size)
+ * @property {number} size body bytes
+ * @property {number} time Unix ms
+ */
+
+/** @typedef {{perSecond: number, burst?: number, retryAfter?: number}} RateLimit */
+
+/**
+ * A product list as served: the JSON text of `data`, and the catalogue creates are checked
+ * against (null when `data` is not a normal tree; `raw` text is parsed on first need).
+ * @typedef {{json: string, catalog: Catalog | null, raw?: boolean}} ServedList
  */
 
 /**
@@ -81,7 +110,9 @@ const { KIND_INFO, mediaBody, coverBody } = require('./media');
  * @property {CreditRule} rule
  * @property {number} charged credit × n
  * @property {number} createdAt Unix ms
- * @property {number} durationMs real milliseconds until done
+ * @property {number} durationMs real milliseconds until done (the last media)
+ * @property {number[]} mediaDurationsMs real milliseconds until each media is done
+ * @property {number} polls detail calls answered for this task
  * @property {number} timeoutAt Unix ms
  * @property {TaskBehaviour} behaviour
  */
@@ -126,7 +157,11 @@ const IMAGE_TASK_TYPES = new Set([
 	'reference_image_to_video',
 ]);
 const FAULT_ROUTES = new Set(['productList', 'create', 'detail', 'media', 'uploadToken', 'put']);
-const FAULT_KINDS = new Set(['status', 'reset', 'hang', 'business']);
+const FAULT_KINDS = new Set(['status', 'reset', 'hang', 'business', 'redirect']);
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const LIMIT_ROUTES = new Set(['productList', 'create', 'detail', 'uploadToken', 'media', 'put', 'files']);
+const MOVED_PREFIX = '/moved';
+const FOREIGN_BODY_LIMIT = 1024 * 1024;
 const FAIL_MESSAGE = 'Content moderation rejected the prompt';
 const FAILED_STATUS_REMARK = 'Generation failed: the model returned no result';
 
@@ -274,19 +309,33 @@ class Simulator {
 		this._port = options.port || 0;
 		/** @private */
 		this._initialBalance = options.balance === undefined ? 1e9 : options.balance;
+		/** @private */
+		this._initialSuccessCode = options.successCode === undefined ? 0 : options.successCode;
+		/** `code` of successful answers (product list, create, detail, upload token) */
+		this.successCode = this._initialSuccessCode;
 		this.baseUrl = '';
 		this.uploadBaseUrl = '';
 		this.cdnBaseUrl = '';
-		/** @type {RequestRecord[]} every request on the three servers (faulted ones too) */
+		/** a different origin (its own port) that redirect faults can point to */
+		this.foreignBaseUrl = '';
+		/** @type {RequestRecord[]} every request on the API, upload and CDN servers (faulted and rate-limited ones too) */
 		this.requests = [];
+		/** @type {ForeignRecord[]} every request the foreign server received */
+		this.foreignRequests = [];
 		/** @type {Map<string, SimTask>} */
 		this.tasks = new Map();
 		/** @type {Map<string, StoredUpload>} files received by presigned PUTs, by key */
 		this.uploads = new Map();
 		this.creditsCharged = 0;
 		this.balance = this._initialBalance;
-		/** @private @type {Map<string, Catalog>} */
+		/** @private @type {Map<string, Catalog>} the catalogue as loaded (never mutated) */
 		this._catalogs = loadCatalogs(this.productsDir);
+		/** @private @type {Map<string, ServedList>} product lists replaced by setProductList / patchVersion */
+		this._served = new Map();
+		/** @private @type {Map<string, RateLimit & {buckets: Map<string, {tokens: number, last: number}>}>} */
+		this._limits = new Map();
+		/** @private @type {Set<import('node:stream').Readable>} open media streams (endless, trickling) */
+		this._streams = new Set();
 		/** @private @type {Map<string, {spec: FaultSpec, left: number}[]>} */
 		this._faults = new Map();
 		/** @private @type {TaskBehaviour[]} */
@@ -308,7 +357,7 @@ class Simulator {
 	// ---- public API -----------------------------------------------------------------------
 
 	/**
-	 * Starts the three servers.
+	 * Starts the four servers.
 	 * @returns {Promise<this>}
 	 */
 	async start() {
@@ -316,6 +365,7 @@ class Simulator {
 			(/** @type {http.IncomingMessage} */ q, /** @type {http.ServerResponse} */ s) => this._onApi(q, s),
 			(/** @type {http.IncomingMessage} */ q, /** @type {http.ServerResponse} */ s) => this._onUpload(q, s),
 			(/** @type {http.IncomingMessage} */ q, /** @type {http.ServerResponse} */ s) => this._onCdn(q, s),
+			(/** @type {http.IncomingMessage} */ q, /** @type {http.ServerResponse} */ s) => this._onForeign(q, s),
 		];
 		const urls = [];
 		for (let i = 0; i < handlers.length; i++) {
@@ -343,16 +393,19 @@ class Simulator {
 			const host = this.host.includes(':') ? `[${this.host}]` : this.host;
 			urls.push(`http://${host}:${addr.port}`);
 		}
-		[this.baseUrl, this.uploadBaseUrl, this.cdnBaseUrl] = urls;
+		[this.baseUrl, this.uploadBaseUrl, this.cdnBaseUrl, this.foreignBaseUrl] = urls;
 		return this;
 	}
 
 	/**
-	 * Stops the servers; open, keep-alive and hung connections are destroyed. Idempotent.
+	 * Stops the servers; open, keep-alive and hung connections and open media streams (endless,
+	 * trickling) are destroyed. Idempotent.
 	 * @returns {Promise<void>}
 	 */
 	close() {
 		if (!this._closing) {
+			for (const stream of this._streams) stream.destroy();
+			this._streams.clear();
 			const closed = this._servers.map(
 				(server) => new Promise((resolve) => server.close(() => resolve(undefined))),
 			);
@@ -363,9 +416,16 @@ class Simulator {
 		return this._closing;
 	}
 
-	/** Clears requests, tasks, uploads, faults, queued behaviours, subscriptions and credits charged; restores the balance. */
+	/**
+	 * Clears requests (foreign ones too), tasks, uploads, faults, queued behaviours, subscriptions,
+	 * rate limits and credits charged; restores the balance, the success code and the catalogue.
+	 */
 	reset() {
 		this.requests.length = 0;
+		this.foreignRequests.length = 0;
+		this._served.clear();
+		this._limits.clear();
+		this.successCode = this._initialSuccessCode;
 		this.tasks.clear();
 		this.uploads.clear();
 		this._uploadSlots.clear();
@@ -383,6 +443,10 @@ class Simulator {
 	fault(spec) {
 		if (!spec || !FAULT_ROUTES.has(spec.route)) throw new Error(`fault: unknown route ${spec && spec.route}`);
 		if (!FAULT_KINDS.has(spec.kind)) throw new Error(`fault: unknown kind ${spec.kind}`);
+		if (spec.kind === 'redirect') {
+			if (spec.status !== undefined && !REDIRECT_STATUSES.has(spec.status)) throw new Error(`fault: redirect status must be 301, 302, 303, 307 or 308, not ${spec.status}`);
+			if (spec.to !== undefined && spec.to !== 'foreign' && spec.to !== 'same') throw new Error(`fault: redirect to must be 'foreign' or 'same', not ${spec.to}`);
+		}
 		const times = spec.times === undefined ? 1 : spec.times;
 		if (!(times >= 1)) throw new Error('fault: times must be >= 1');
 		const queue = this._faults.get(spec.route) || [];
@@ -404,11 +468,83 @@ class Simulator {
 	}
 
 	/**
+	 * The `code` of successful answers from now on (0 or 200; `reset()` restores the start option).
+	 * @param {number} code
+	 */
+	setSuccessCode(code) {
+		this.successCode = code;
+	}
+
+	/**
+	 * Serves `data` as the product list of a category (a new category too): any JSON value,
+	 * answered as `{code: <success>, message: 'success', data}`, or `{raw: '<json text>'}`
+	 * inserted verbatim as `data` (nothing parses or walks it unless a create needs it). Creates
+	 * of the category are checked against it when it is a normal tree (an array of objects),
+	 * otherwise answered 400. `reset()` restores the original catalogue.
+	 * @param {string} category
+	 * @param {unknown} data
+	 */
+	setProductList(category, data) {
+		if (isObject(data) && Object.keys(data).length === 1 && typeof data.raw === 'string') {
+			this._served.set(category, { json: data.raw, catalog: null, raw: true });
+			return;
+		}
+		const text = JSON.stringify(data);
+		const json = text === undefined ? 'null' : text;
+		this._served.set(category, { json, catalog: catalogOf(JSON.parse(json)) });
+	}
+
+	/**
+	 * Changes one served version in place (e.g. a rule's points), as IMA does between a client's
+	 * product-list read and its create: the next answers serve the changed version and creates are
+	 * checked against it. `reset()` restores the original.
+	 * @param {string} category
+	 * @param {string} versionId
+	 * @param {(version: Record<string, any>) => void} mutate
+	 */
+	patchVersion(category, versionId, mutate) {
+		const list = this._list(category);
+		if (!list) throw new Error(`patchVersion: unknown category ${category}`);
+		const current = this._catalogFor(category, list);
+		if (!current) throw new Error(`patchVersion: the product list of ${category} is not a tree`);
+		const catalog = /** @type {Catalog} */ (catalogOf(JSON.parse(current.treeJson)));
+		const version = catalog.byId.get(String(versionId));
+		if (!version) throw new Error(`patchVersion: no version ${versionId} in ${category}`);
+		mutate(version);
+		const changed = /** @type {Catalog} */ (catalogOf(catalog.tree));
+		this._served.set(category, { json: changed.treeJson, catalog: changed });
+	}
+
+	/**
+	 * Rate-limits a route: a token bucket per API key (Bearer key, else `appUid`; '' when none)
+	 * holding `burst` requests (default `perSecond`, at least 1) and refilled at `perSecond`; a
+	 * request over the limit is answered HTTP 429 with `Retry-After: <retryAfter>` (default 1) and
+	 * `{code: 429, message: 'rate limited'}`. `null` removes the limit; `reset()` removes all.
+	 * @param {LimitRoute} route
+	 * @param {RateLimit | null} limit
+	 */
+	setRateLimit(route, limit) {
+		if (!LIMIT_ROUTES.has(route)) throw new Error(`setRateLimit: unknown route ${route}`);
+		if (limit === null || limit === undefined) {
+			this._limits.delete(route);
+			return;
+		}
+		if (!(limit.perSecond > 0)) throw new Error('setRateLimit: perSecond must be > 0');
+		const burst = Math.max(1, limit.burst === undefined ? limit.perSecond : limit.burst);
+		this._limits.set(route, { ...limit, burst, buckets: new Map() });
+	}
+
+	/**
 	 * Creates for this model version id (or model_id) answer code 4014 from now on.
 	 * @param {string} modelVersionOrModelId
 	 */
 	requireSubscription(modelVersionOrModelId) {
 		this._subscriptions.add(String(modelVersionOrModelId));
+	}
+
+	/** @returns {number} streamed media bodies still being sent (endless, trickling, mediaBytes) */
+	get openMediaStreams() {
+		return this._streams.size;
 	}
 
 	/** @returns {RequestRecord[]} the records of the create calls received (faulted ones too) */
@@ -422,17 +558,99 @@ class Simulator {
 	 * @returns {Record<string, any>[]}
 	 */
 	products(category) {
-		const catalog = this._catalogs.get(category);
-		if (!catalog) throw new Error(`unknown category ${category}`);
-		return JSON.parse(JSON.stringify(catalog.versions));
+		const list = this._list(category);
+		if (!list) throw new Error(`unknown category ${category}`);
+		const catalog = this._catalogFor(category, list);
+		return catalog ? JSON.parse(JSON.stringify(catalog.versions)) : [];
 	}
 
 	/** @returns {string[]} the categories the product list serves */
 	categories() {
-		return [...this._catalogs.keys()];
+		return [...new Set([...this._catalogs.keys(), ...this._served.keys()])];
 	}
 
 	// ---- plumbing -------------------------------------------------------------------------
+
+	/**
+	 * The product list served for a category, or undefined.
+	 * @private
+	 * @param {string} category
+	 * @returns {ServedList | undefined}
+	 */
+	_list(category) {
+		const replaced = this._served.get(category);
+		if (replaced) return replaced;
+		const catalog = this._catalogs.get(category);
+		return catalog ? { json: catalog.treeJson, catalog } : undefined;
+	}
+
+	/**
+	 * The catalogue of a served list; raw text is parsed once, on first need (a parse error or a
+	 * stack overflow on hostile text means "not a tree").
+	 * @private
+	 * @param {string} category
+	 * @param {ServedList} list
+	 * @returns {Catalog | null}
+	 */
+	_catalogFor(category, list) {
+		if (list.raw) {
+			/** @type {Catalog | null} */
+			let catalog = null;
+			try {
+				catalog = catalogOf(JSON.parse(list.json));
+			} catch {
+				catalog = null;
+			}
+			this._served.set(category, { json: list.json, catalog });
+			return catalog;
+		}
+		return list.catalog;
+	}
+
+	/**
+	 * Whether a request goes over its route's rate limit (one token taken when it does not).
+	 * @private
+	 * @param {string} route
+	 * @param {http.IncomingMessage} req
+	 * @param {URL} url
+	 * @returns {RateLimit | null} the limit it went over
+	 */
+	_overLimit(route, req, url) {
+		const limit = this._limits.get(route);
+		if (!limit) return null;
+		const bearer = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization || '').trim());
+		const key = bearer ? bearer[1].trim() : url.searchParams.get('appUid') || '';
+		const now = Date.now();
+		const burst = /** @type {number} */ (limit.burst);
+		const bucket = limit.buckets.get(key) || { tokens: burst, last: now };
+		bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.last) / 1000) * limit.perSecond);
+		bucket.last = now;
+		limit.buckets.set(key, bucket);
+		if (bucket.tokens >= 1) {
+			bucket.tokens -= 1;
+			return null;
+		}
+		return limit;
+	}
+
+	/**
+	 * Answers 429 when the request is over its route's limit (and marks its record).
+	 * @private
+	 * @param {string} route
+	 * @param {http.IncomingMessage} req
+	 * @param {http.ServerResponse} res
+	 * @param {URL} url
+	 * @param {RequestRecord} rec
+	 * @returns {boolean} true when answered
+	 */
+	_limit(route, req, res, url, rec) {
+		const limit = this._overLimit(route, req, url);
+		if (!limit) return false;
+		rec.limited = true;
+		const retryAfter = limit.retryAfter === undefined ? 1 : limit.retryAfter;
+		sendJson(res, 429, { code: 429, message: 'rate limited', data: null }, { 'retry-after': String(retryAfter) });
+		return true;
+	}
 
 	/**
 	 * @private
@@ -453,9 +671,17 @@ class Simulator {
 	 * @param {FaultSpec} spec
 	 * @param {http.IncomingMessage} req
 	 * @param {http.ServerResponse} res
+	 * @param {string} origin base URL of the server that got the request (for same-origin redirects)
 	 */
-	_applyFault(spec, req, res) {
+	_applyFault(spec, req, res, origin) {
 		if (spec.kind === 'reset') return resetSocket(req);
+		if (spec.kind === 'redirect') {
+			const url = new URL(req.url || '/', 'http://sim');
+			const base = spec.to === 'same' ? origin + MOVED_PREFIX : this.foreignBaseUrl;
+			const status = spec.status || 302;
+			const location = base + unmoved(url.pathname) + url.search;
+			return sendJson(res, status, { code: status, message: spec.message || `moved to ${location}`, data: null }, { location });
+		}
 		if (spec.kind === 'hang') return; // the socket stays open until close()
 		if (spec.kind === 'business') {
 			return sendJson(res, 200, { code: spec.code === undefined ? 500 : spec.code, message: spec.message || 'simulated business error', data: null });
@@ -477,6 +703,7 @@ class Simulator {
 	 * @returns {RequestRecord}
 	 */
 	_record(server, route, req, url, body) {
+		// path: as requested (a redirected request shows its /moved prefix); route: as served
 		/** @type {RequestRecord} */
 		const rec = {
 			server,
@@ -502,10 +729,11 @@ class Simulator {
 	async _onApi(req, res) {
 		const url = new URL(req.url || '/', 'http://sim');
 		const method = req.method || 'GET';
+		const pathname = unmoved(url.pathname);
 		let route = 'unknown';
-		if (url.pathname === '/open/v1/product/list' && method === 'GET') route = 'productList';
-		else if (url.pathname === '/open/v1/tasks/create' && method === 'POST') route = 'create';
-		else if (url.pathname === '/open/v1/tasks/detail' && method === 'POST') route = 'detail';
+		if (pathname === '/open/v1/product/list' && method === 'GET') route = 'productList';
+		else if (pathname === '/open/v1/tasks/create' && method === 'POST') route = 'create';
+		else if (pathname === '/open/v1/tasks/detail' && method === 'POST') route = 'detail';
 
 		/** @type {any} */
 		let body;
@@ -522,10 +750,11 @@ class Simulator {
 				}
 			}
 		}
-		this._record('api', route, req, url, body);
+		const rec = this._record('api', route, req, url, body);
+		if (this._limit(route, req, res, url, rec)) return;
 
 		const fault = route === 'unknown' ? undefined : this._takeFault(route);
-		if (fault && !fault.afterProcessing) return this._applyFault(fault, req, res);
+		if (fault && !fault.afterProcessing) return this._applyFault(fault, req, res, this.baseUrl);
 
 		/** @type {ApiAnswer} */
 		let answer;
@@ -542,7 +771,7 @@ class Simulator {
 			answer = { status: 404, payload: envelope(404, `no route ${method} ${url.pathname}`) };
 		}
 
-		if (fault) return this._applyFault(fault, req, res);
+		if (fault) return this._applyFault(fault, req, res, this.baseUrl);
 		sendJson(res, answer.status, answer.payload, answer.headers);
 	}
 
@@ -552,9 +781,9 @@ class Simulator {
 	 * @returns {ApiAnswer}
 	 */
 	_productList(url) {
-		const catalog = this._catalogs.get(url.searchParams.get('category') || '');
-		if (!catalog) return { status: 200, payload: envelope(400, 'unknown category') };
-		return { status: 200, payload: `{"code":0,"message":"success","data":${catalog.treeJson}}` };
+		const list = this._list(url.searchParams.get('category') || '');
+		if (!list) return { status: 200, payload: envelope(400, 'unknown category') };
+		return { status: 200, payload: `{"code":${JSON.stringify(this.successCode)},"message":"success","data":${list.json}}` };
 	}
 
 	/**
@@ -568,8 +797,10 @@ class Simulator {
 		const bad = (msg) => envelope(400, msg);
 		if (!isObject(body)) return bad('invalid JSON body');
 		const taskType = body.task_type;
-		const catalog = typeof taskType === 'string' ? this._catalogs.get(taskType) : undefined;
-		if (!catalog) return bad(`invalid parameter task_type: unknown task type ${show(taskType)}`);
+		const list = typeof taskType === 'string' ? this._list(taskType) : undefined;
+		if (!list) return bad(`invalid parameter task_type: unknown task type ${show(taskType)}`);
+		const catalog = this._catalogFor(taskType, list);
+		if (!catalog) return bad(`invalid parameter task_type: the product list of ${taskType} is not a tree of models; nothing can be created`);
 		if (body.enable_multi_model !== undefined && body.enable_multi_model !== false) {
 			return bad('invalid parameter enable_multi_model: must be false');
 		}
@@ -619,10 +850,9 @@ class Simulator {
 			return bad(`invalid parameter src_img_url: must be empty for ${taskType}`);
 		}
 
-		const optionError = checkOptions(version, taskType, nested);
+		const rule = ruleChargedFor(version.credit_rules, nested);
+		const optionError = checkOptions(version, taskType, nested, rule);
 		if (optionError) return bad(optionError);
-
-		const rule = matchCreditRule(version.credit_rules, nested);
 		if (!rule) return envelope(6009, 'no credit rule matches the parameters');
 		const cast = isObject(nested.cast) ? nested.cast : {};
 		if (typeof param.credit !== 'number' || param.credit !== rule.points) {
@@ -650,6 +880,11 @@ class Simulator {
 		const kind = kindOf(taskType);
 		const behaviour = this._behaviours.shift() || {};
 		const durationSec = behaviour.durationSec === undefined ? DEFAULT_DURATION[kind] : behaviour.durationSec;
+		const own = Array.isArray(behaviour.mediaDurationsSec) ? behaviour.mediaDurationsSec : [];
+		const mediaDurationsMs = Array.from({ length: n }, (_, i) => {
+			const sec = typeof own[i] === 'number' && own[i] >= 0 ? own[i] : durationSec;
+			return Math.max(0, (sec * 1000) / this.speed);
+		});
 		this._counter += 1;
 		const id = `task_${this._counter}_${crypto.randomBytes(6).toString('hex')}`;
 		/** @type {SimTask} */
@@ -669,12 +904,14 @@ class Simulator {
 			rule: JSON.parse(JSON.stringify(rule)),
 			charged: cost,
 			createdAt: now,
-			durationMs: Math.max(0, (durationSec * 1000) / this.speed),
+			durationMs: Math.max(...mediaDurationsMs),
+			mediaDurationsMs,
+			polls: 0,
 			timeoutAt: Math.round(now + (TIMEOUT[kind] * 1000) / this.speed),
 			behaviour,
 		};
 		this.tasks.set(id, task);
-		return envelope(0, 'success', {
+		return envelope(this.successCode, 'success', {
 			id,
 			biz_id: task.bizId,
 			task_type: taskType,
@@ -696,9 +933,10 @@ class Simulator {
 		const task = this.tasks.get(taskId);
 		if (!task) return envelope(404, 'task not found');
 		const now = Date.now();
+		task.polls += 1;
 		const medias = [];
-		for (let i = 0; i < task.n; i++) medias.push(this._mediaView(task, i, now));
-		return envelope(0, 'success', { id: task.id, task_type: task.taskType, prompt: task.prompt, medias });
+		for (let i = 0; i < task.n; i++) medias.push(spell(this._mediaView(task, i, now), task.behaviour.statusAs, task.polls));
+		return envelope(this.successCode, 'success', { id: task.id, task_type: task.taskType, prompt: task.prompt, medias });
 	}
 
 	/**
@@ -711,8 +949,9 @@ class Simulator {
 	_phase(task, index, now) {
 		const elapsed = now - task.createdAt;
 		const b = task.behaviour;
-		if (b.neverFinish || elapsed < task.durationMs) {
-			return elapsed < task.durationMs * 0.1 ? 'pending' : 'processing';
+		const duration = task.mediaDurationsMs[index] === undefined ? task.durationMs : task.mediaDurationsMs[index];
+		if (b.neverFinish || elapsed < duration) {
+			return elapsed < duration * 0.1 ? 'pending' : 'processing';
 		}
 		if ((b.failMedia || []).includes(index)) return 'failed';
 		if ((b.failedStatusMedia || []).includes(index)) return 'failedStatus';
@@ -736,7 +975,7 @@ class Simulator {
 		if (phase === 'failedStatus') return { resource_status: 1, status: 'failed', url: '', format: info.format, remark: FAILED_STATUS_REMARK };
 
 		const base = `${this.cdnBaseUrl}/media/${encodeURIComponent(task.id)}/${index}`;
-		const link = `${base}.${info.ext}`;
+		const link = typeof task.behaviour.mediaUrl === 'string' ? task.behaviour.mediaUrl : `${base}.${info.ext}`;
 		/** @type {Record<string, unknown>} */
 		const m = { resource_status: phase === 'deleted' ? 3 : 1, status: 'success' };
 		const field = task.behaviour.urlField || 'url';
@@ -758,6 +997,65 @@ class Simulator {
 		return m;
 	}
 
+	// ---- foreign server (redirect target) --------------------------------------------------
+
+	/**
+	 * Another origin: records every request and answers anything. API paths (`/open/...`,
+	 * `/api/...`) get HTTP 200 `{code: 0, message: 'ok', data: {id: 'foreign-task', ...}}`, other
+	 * paths a small PNG.
+	 * @private
+	 * @param {http.IncomingMessage} req
+	 * @param {http.ServerResponse} res
+	 */
+	async _onForeign(req, res) {
+		const url = new URL(req.url || '/', 'http://sim');
+		let size = 0;
+		/** @type {Buffer[]} */
+		const chunks = [];
+		await new Promise((resolve) => {
+			req.on('data', (/** @type {Buffer} */ c) => {
+				size += c.length;
+				if (size <= FOREIGN_BODY_LIMIT) chunks.push(c);
+			});
+			req.on('end', resolve);
+			req.on('error', resolve);
+			req.on('close', resolve);
+		});
+		/** @type {ForeignRecord} */
+		const rec = {
+			method: req.method || '',
+			path: url.pathname,
+			query: Object.fromEntries(url.searchParams),
+			headers: { ...req.headers },
+			size,
+			time: Date.now(),
+		};
+		if (size > 0 && size <= FOREIGN_BODY_LIMIT) {
+			const text = Buffer.concat(chunks).toString('utf8');
+			try {
+				rec.body = JSON.parse(text);
+			} catch {
+				rec.body = text;
+			}
+		}
+		this.foreignRequests.push(rec);
+		if (url.pathname.startsWith('/open/') || url.pathname.startsWith('/api/')) {
+			const now = Date.now();
+			return sendJson(res, 200, envelope(0, 'ok', {
+				id: 'foreign-task',
+				biz_id: 'foreign-biz',
+				task_type: 'text_to_image',
+				prompt: 'foreign',
+				medias: [],
+				generate_count: 1,
+				created_at: now,
+				timeout_at: now + 600_000,
+			}));
+		}
+		res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(PNG.length) });
+		res.end(req.method === 'HEAD' ? undefined : PNG);
+	}
+
 	// ---- upload-token server --------------------------------------------------------------
 
 	/**
@@ -768,14 +1066,15 @@ class Simulator {
 	async _onUpload(req, res) {
 		const url = new URL(req.url || '/', 'http://sim');
 		const method = req.method || 'GET';
-		const route = url.pathname === '/api/rest/oss/getuploadtoken' && method === 'GET' ? 'uploadToken' : 'unknown';
+		const route = unmoved(url.pathname) === '/api/rest/oss/getuploadtoken' && method === 'GET' ? 'uploadToken' : 'unknown';
 		await drain(req);
-		this._record('upload', route, req, url);
+		const rec = this._record('upload', route, req, url);
 		if (route === 'unknown') return sendJson(res, 404, envelope(404, `no route ${method} ${url.pathname}`));
+		if (this._limit(route, req, res, url, rec)) return;
 		const fault = this._takeFault(route);
-		if (fault && !fault.afterProcessing) return this._applyFault(fault, req, res);
+		if (fault && !fault.afterProcessing) return this._applyFault(fault, req, res, this.uploadBaseUrl);
 		const answer = this._uploadToken(url.searchParams);
-		if (fault) return this._applyFault(fault, req, res);
+		if (fault) return this._applyFault(fault, req, res, this.uploadBaseUrl);
 		sendJson(res, answer.status, answer.payload);
 	}
 
@@ -839,7 +1138,7 @@ class Simulator {
 		this._uploadSlots.set(key, { signature, expires: fulExpire, contentType });
 		return {
 			status: 200,
-			payload: envelope(0, 'success', {
+			payload: envelope(this.successCode, 'success', {
 				ful: `${this.cdnBaseUrl}/put/${key}?Expires=${fulExpire}&OSSAccessKeyId=STS.simulator&Signature=${signature}`,
 				fdl: `${this.cdnBaseUrl}/files/${key}`,
 				ful_expire: fulExpire,
@@ -860,23 +1159,25 @@ class Simulator {
 		const url = new URL(req.url || '/', 'http://sim');
 		const method = req.method || 'GET';
 		const read = method === 'GET' || method === 'HEAD';
+		const pathname = unmoved(url.pathname);
 		let route = 'unknown';
-		if (read && url.pathname.startsWith('/media/')) route = 'media';
-		else if (method === 'PUT' && url.pathname.startsWith('/put/')) route = 'put';
-		else if (read && url.pathname.startsWith('/files/')) route = 'files';
-		this._record('cdn', route, req, url);
+		if (read && pathname.startsWith('/media/')) route = 'media';
+		else if (method === 'PUT' && pathname.startsWith('/put/')) route = 'put';
+		else if (read && pathname.startsWith('/files/')) route = 'files';
+		const rec = this._record('cdn', route, req, url);
 
-		if (route === 'put') return this._put(req, res, url);
+		if (route !== 'unknown' && this._limit(route, req, res, url, rec)) return void drain(req);
+		if (route === 'put') return this._put(req, res, url, pathname);
 		await drain(req);
 		if (route === 'unknown') return sendJson(res, 404, envelope(404, `no route ${method} ${url.pathname}`));
 		if (route === 'media') {
 			const fault = this._takeFault('media');
-			if (fault) return this._applyFault(fault, req, res);
-			const body = this._findMedia(url.pathname);
+			if (fault) return this._applyFault(fault, req, res, this.cdnBaseUrl);
+			const body = this._findMedia(pathname);
 			if (!body) return sendJson(res, 404, envelope(404, 'media not found'));
-			return serveBody(req, res, body);
+			return serveBody(req, res, body, this._streams);
 		}
-		const stored = this.uploads.get(safeDecode(url.pathname.slice('/files/'.length)));
+		const stored = this.uploads.get(safeDecode(pathname.slice('/files/'.length)));
 		if (!stored) return sendJson(res, 404, envelope(404, 'file not found'));
 		if (!stored.data) return sendJson(res, 404, envelope(404, 'file not kept: the simulator keeps the bytes of uploads under 50 MB only'));
 		const data = stored.data;
@@ -897,7 +1198,14 @@ class Simulator {
 		if (index >= task.n || this._phase(task, index, Date.now()) !== 'success') return null;
 		if (m[3]) return task.kind === 'video' && m[4] === 'jpeg' ? coverBody() : null;
 		if (m[4] !== KIND_INFO[task.kind].ext) return null;
-		return mediaBody(task.kind, task.behaviour.mediaBytes);
+		const b = task.behaviour;
+		if (b.mediaTrickle) {
+			const trickle = { ...b.mediaTrickle };
+			if (trickle.total === undefined && typeof b.mediaBytes === 'number') trickle.total = b.mediaBytes;
+			return openEndedBody(task.kind, { trickle });
+		}
+		if (b.mediaEndless) return openEndedBody(task.kind, { endless: true });
+		return mediaBody(task.kind, b.mediaBytes);
 	}
 
 	/**
@@ -907,17 +1215,18 @@ class Simulator {
 	 * @param {http.IncomingMessage} req
 	 * @param {http.ServerResponse} res
 	 * @param {URL} url
+	 * @param {string} pathname the path without a /moved prefix
 	 */
-	async _put(req, res, url) {
+	async _put(req, res, url, pathname) {
 		const fault = this._takeFault('put');
 		if (fault && !fault.afterProcessing) {
-			if (fault.kind === 'status' || fault.kind === 'business') await drain(req);
-			return this._applyFault(fault, req, res);
+			if (fault.kind === 'status' || fault.kind === 'business' || fault.kind === 'redirect') await drain(req);
+			return this._applyFault(fault, req, res, this.cdnBaseUrl);
 		}
 		/** @param {number} status @param {string} code @param {string} message */
 		const refuse = async (status, code, message) => {
 			await drain(req);
-			if (fault) return this._applyFault(fault, req, res);
+			if (fault) return this._applyFault(fault, req, res, this.cdnBaseUrl);
 			const text = ossError(code, message);
 			res.writeHead(status, { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(text)) });
 			res.end(text);
@@ -930,7 +1239,7 @@ class Simulator {
 		if (rawUrl.includes(this.apiKey) || safeDecode(rawUrl).includes(this.apiKey) || inHeaders) {
 			return refuse(403, 'AccessDenied', 'The IMA API key must never be sent to the storage host');
 		}
-		const key = safeDecode(url.pathname.slice('/put/'.length));
+		const key = safeDecode(pathname.slice('/put/'.length));
 		const slot = this._uploadSlots.get(key);
 		if (!slot || url.searchParams.get('Signature') !== slot.signature) {
 			return refuse(403, 'SignatureDoesNotMatch', 'The request signature does not match (use the ful URL exactly as returned)');
@@ -965,7 +1274,7 @@ class Simulator {
 			data: chunks ? Buffer.concat(chunks) : null,
 			time: Date.now(),
 		});
-		if (fault) return this._applyFault(fault, req, res);
+		if (fault) return this._applyFault(fault, req, res, this.cdnBaseUrl);
 		res.writeHead(200, {
 			etag: `"${md5.digest('hex').toUpperCase()}"`,
 			'x-oss-request-id': crypto.randomBytes(12).toString('hex').toUpperCase(),
@@ -973,6 +1282,41 @@ class Simulator {
 		});
 		res.end();
 	}
+}
+
+/**
+ * The path without the /moved prefix of same-origin redirects: `/moved/open/v1/x` → `/open/v1/x`.
+ * @param {string} pathname
+ * @returns {string}
+ */
+function unmoved(pathname) {
+	return pathname.startsWith(MOVED_PREFIX + '/') ? pathname.slice(MOVED_PREFIX.length) : pathname;
+}
+
+/** @type {Record<string, string>} */
+const ODD_STATUS = { pending: 'PENDING', processing: 'PROCESSING', success: 'Success', completed: 'Completed', failed: 'FAILED' };
+const MIXED_PENDING = [null, '', '0', 0];
+
+/**
+ * Spells a media's resource_status and status as a task's `statusAs` asks. 'string':
+ * resource_status as text ("" while pending or processing, "1", "2", "3") and status in odd case
+ * ("PENDING", "PROCESSING", "Success", "FAILED"). 'mixed': a media not done yet alternates null,
+ * "", "0" and 0 from one poll to the next; done (and failed, deleted) alternates text and number.
+ * @param {Record<string, unknown>} media
+ * @param {'number' | 'string' | 'mixed' | undefined} statusAs
+ * @param {number} poll 1 for the first detail call of the task
+ * @returns {Record<string, unknown>}
+ */
+function spell(media, statusAs, poll) {
+	const rs = media.resource_status;
+	if (statusAs === 'string') {
+		media.resource_status = rs === null || rs === 0 ? '' : String(rs);
+		media.status = ODD_STATUS[String(media.status)] || media.status;
+	} else if (statusAs === 'mixed') {
+		if (rs === null || rs === 0) media.resource_status = MIXED_PENDING[(poll - 1) % MIXED_PENDING.length];
+		else media.resource_status = poll % 2 === 1 ? String(rs) : rs;
+	}
+	return media;
 }
 
 /**
@@ -985,26 +1329,34 @@ function envelope(code, message, data = null) {
 }
 
 /**
+ * Sends a body; a streamed body is destroyed when the response closes (the client went away or
+ * the simulator closed), and is kept in `open` meanwhile so `close()` can destroy it too.
  * @param {http.IncomingMessage} req
  * @param {http.ServerResponse} res
  * @param {MediaBody} body
+ * @param {Set<import('node:stream').Readable>} [open]
  */
-function serveBody(req, res, body) {
-	res.writeHead(200, {
-		'content-type': body.contentType,
-		'content-length': String(body.length),
-		'cache-control': 'public, max-age=31536000',
-	});
+function serveBody(req, res, body, open) {
+	/** @type {Record<string, string>} */
+	const headers = { 'content-type': body.contentType, 'cache-control': 'public, max-age=31536000' };
+	if (body.length !== undefined) headers['content-length'] = String(body.length);
+	res.writeHead(200, headers);
 	if (req.method === 'HEAD') return void res.end();
 	const content = body.open();
 	if (Buffer.isBuffer(content)) return void res.end(content);
-	res.on('close', () => content.destroy());
+	if (open) open.add(content);
+	const done = () => {
+		if (open) open.delete(content);
+		content.destroy();
+	};
+	res.on('close', done);
+	content.on('close', () => open && open.delete(content));
 	content.on('error', () => res.destroy());
 	content.pipe(res);
 }
 
 /**
- * Starts a simulator (three HTTP servers on loopback, random ports by default).
+ * Starts a simulator (four HTTP servers on loopback, random ports by default).
  * @param {SimulatorOptions} [options]
  * @returns {Promise<Simulator>}
  */

@@ -189,7 +189,7 @@ function exactSizeStream(prefix, fill, total) {
 /**
  * @typedef {object} MediaBody
  * @property {string} contentType
- * @property {number} length
+ * @property {number | undefined} length the Content-Length; undefined = none (chunked, open-ended)
  * @property {() => Readable | Buffer} open a fresh body (a Buffer for the default small files)
  */
 
@@ -219,9 +219,127 @@ function mediaBody(kind, size) {
 	return { contentType, length: total, open: () => exactSizeStream(Buffer.alloc(0), MP3_FILL, total) };
 }
 
+/**
+ * The start of a file of a kind and the padding that follows it: `prefix` is a valid file header
+ * (a whole PNG; MP4 ftyp + moov + an mdat header; one MP3 frame), then `fill` repeats from
+ * `fillStart` (zeros after the PNG's IEND and inside mdat; more MP3 frames).
+ * @param {MediaKind} kind
+ * @param {number | undefined} total file size, undefined = no end (an MP4 mdat of size 0 runs to the end)
+ * @returns {{prefix: Buffer, fill: Buffer, fillStart: number}}
+ */
+function openEndedParts(kind, total) {
+	if (kind === 'image') return { prefix: PNG, fill: ZERO_FILL, fillStart: 0 };
+	if (kind === 'video') {
+		const mdat = total === undefined ? Buffer.from([0, 0, 0, 0, 0x6d, 0x64, 0x61, 0x74]) : mdatHeader(total);
+		return { prefix: Buffer.concat([MP4_PREFIX, mdat]), fill: ZERO_FILL, fillStart: 0 };
+	}
+	return { prefix: MP3_FRAME, fill: MP3_FILL, fillStart: MP3_FRAME.length };
+}
+
+/**
+ * The bytes [from, from + count) of a virtual file `prefix` + `fill` repeated from `fillStart`,
+ * as subarrays of the shared buffers (nothing copied but for the few bytes straddling a seam).
+ * @param {{prefix: Buffer, fill: Buffer, fillStart: number}} parts
+ * @param {number} from
+ * @param {number} count
+ * @returns {Buffer}
+ */
+function sliceOf(parts, from, count) {
+	const { prefix, fill, fillStart } = parts;
+	/** @type {Buffer[]} */
+	const out = [];
+	let pos = from;
+	let left = count;
+	while (left > 0) {
+		let piece;
+		if (pos < prefix.length) piece = prefix.subarray(pos, Math.min(prefix.length, pos + left));
+		else {
+			const at = (pos - prefix.length + fillStart) % fill.length;
+			piece = fill.subarray(at, Math.min(fill.length, at + left));
+		}
+		out.push(piece);
+		pos += piece.length;
+		left -= piece.length;
+	}
+	return out.length === 1 ? out[0] : Buffer.concat(out);
+}
+
+/**
+ * A body that never ends (`mediaEndless`: the header, then padding as fast as the client reads,
+ * back-pressure respected, until the client goes away) or trickles (`mediaTrickle`: the header
+ * at once, then `bytes` every `everyMs` real milliseconds, up to `total` bytes if given, else
+ * forever). No Content-Length unless `total` is given. The trickle's timer is cleared when the
+ * stream is destroyed (the server destroys it when the response closes).
+ * @param {MediaKind} kind
+ * @param {{endless?: boolean, trickle?: {bytes?: number, everyMs?: number, total?: number}}} how
+ * @returns {MediaBody}
+ */
+function openEndedBody(kind, how) {
+	const { contentType } = KIND_INFO[kind];
+	const trickle = how.trickle;
+	const rawTotal = trickle && trickle.total !== undefined && trickle.total !== null ? trickle.total : undefined;
+	const total = rawTotal === undefined ? undefined : Math.max(0, Math.floor(rawTotal));
+	const parts = openEndedParts(kind, total);
+	const limit = total === undefined ? Infinity : total;
+	if (!trickle) {
+		return {
+			contentType,
+			length: undefined,
+			open: () => {
+				let sent = 0;
+				return new Readable({
+					highWaterMark: 256 * 1024,
+					read() {
+						for (;;) {
+							const chunk = sliceOf(parts, sent, sent < parts.prefix.length ? parts.prefix.length - sent : 64 * 1024);
+							sent += chunk.length;
+							if (!this.push(chunk)) return;
+						}
+					},
+				});
+			},
+		};
+	}
+	const bytes = Math.max(1, Math.floor(trickle.bytes || 1));
+	const everyMs = Math.max(1, trickle.everyMs === undefined ? 200 : trickle.everyMs);
+	return {
+		contentType,
+		length: total,
+		open: () => {
+			let sent = 0;
+			/** @type {NodeJS.Timeout | undefined} */
+			let timer;
+			const stream = new Readable({
+				read() {},
+				destroy(err, cb) {
+					if (timer) clearInterval(timer);
+					timer = undefined;
+					cb(err);
+				},
+			});
+			/** @param {number} count */
+			const send = (count) => {
+				const n = Math.min(count, limit - sent);
+				if (n > 0) {
+					stream.push(sliceOf(parts, sent, n));
+					sent += n;
+				}
+				if (sent >= limit) {
+					if (timer) clearInterval(timer);
+					timer = undefined;
+					stream.push(null);
+				}
+			};
+			send(parts.prefix.length);
+			if (sent < limit) timer = setInterval(() => send(bytes), everyMs);
+			return stream;
+		},
+	};
+}
+
 /** @returns {MediaBody} */
 function coverBody() {
 	return { contentType: 'image/jpeg', length: JPEG.length, open: () => JPEG };
 }
 
-module.exports = { KIND_INFO, mediaBody, coverBody, PNG, JPEG, DEFAULT_MP4, DEFAULT_MP3, crc32 };
+module.exports = { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG, JPEG, DEFAULT_MP4, DEFAULT_MP3, crc32 };

@@ -75,17 +75,36 @@ function buildTree(versions) {
 }
 
 /**
- * Every `type: "3"` node of a tree, depth first, at any depth.
+ * Every `type: "3"` node of a tree, depth first, at any depth (iterative: a hostile tree nested
+ * thousands deep does not overflow the stack).
  * @param {any[]} nodes
  * @param {VersionNode[]} [out]
  * @returns {VersionNode[]}
  */
 function flattenTree(nodes, out = []) {
-	for (const n of nodes || []) {
-		if (n && n.type === '3') out.push(n);
-		if (n && Array.isArray(n.children)) flattenTree(n.children, out);
+	/** @type {any[]} */
+	const stack = Array.isArray(nodes) ? [...nodes].reverse() : [];
+	while (stack.length) {
+		const n = stack.pop();
+		if (!n || typeof n !== 'object') continue;
+		if (n.type === '3') out.push(n);
+		if (Array.isArray(n.children)) for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
 	}
 	return out;
+}
+
+/**
+ * The catalogue of a served tree, or null when `data` is not a normal tree (an array of objects).
+ * @param {unknown} data
+ * @returns {Catalog | null}
+ */
+function catalogOf(data) {
+	if (!Array.isArray(data) || !data.every((n) => n && typeof n === 'object' && !Array.isArray(n))) return null;
+	const versions = flattenTree(data);
+	/** @type {Map<string, VersionNode>} */
+	const byId = new Map();
+	for (const v of versions) if (!byId.has(String(v.id))) byId.set(String(v.id), v);
+	return { tree: data, treeJson: JSON.stringify(data), versions, byId };
 }
 
 /**
@@ -104,14 +123,7 @@ function loadCatalogs(dir = DEFAULT_PRODUCTS_DIR) {
 		const data = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 		if (!Array.isArray(data)) throw new Error(`${file}: expected a JSON array`);
 		const isTree = data.some((n) => n && (n.type === '2' || Array.isArray(n.children)));
-		const tree = isTree ? data : buildTree(data);
-		const versions = flattenTree(tree);
-		catalogs.set(m[1], {
-			tree,
-			treeJson: JSON.stringify(tree),
-			versions,
-			byId: new Map(versions.map((v) => [String(v.id), v])),
-		});
+		catalogs.set(m[1], /** @type {Catalog} */ (catalogOf(isTree ? data : buildTree(data))));
 	}
 	return catalogs;
 }
@@ -137,50 +149,44 @@ function present(params, key) {
 }
 
 /**
- * @param {CreditRule} rule
+ * Whether a rule is the fallback one (`attributes: {default: "enabled"}`).
+ * @param {unknown} rule
+ * @returns {boolean}
  */
 function isDefaultRule(rule) {
-	return !!rule.attributes && Object.prototype.hasOwnProperty.call(rule.attributes, 'default');
+	const attrs = rule && typeof rule === 'object' ? /** @type {any} */ (rule).attributes : undefined;
+	return !!attrs && typeof attrs === 'object' && Object.prototype.hasOwnProperty.call(attrs, 'default');
 }
 
 /**
- * The credit rule the server applies to the nested parameters: the first non-default rule whose
- * attributes all equal the parameters; else the default rule; else, among the non-default rules
- * that agree on every attribute present in the parameters, the one with most matches (first on
- * ties); else null (code 6009).
+ * The conditions of a rule: its attributes without `default`.
+ * @param {CreditRule} rule
+ * @returns {[string, unknown][]}
+ */
+function conditionsOf(rule) {
+	const attrs = rule && rule.attributes && typeof rule.attributes === 'object' ? rule.attributes : {};
+	return Object.entries(attrs).filter(([key]) => key !== 'default');
+}
+
+/**
+ * The credit rule the SERVER charges for the nested parameters that were sent, read from the API
+ * README alone ("Rule attributes are sent"): the server does not guess. It takes the first rule
+ * without `default` whose every condition is met by a sent parameter (both sides normalised with
+ * `norm`; an absent or null parameter meets nothing); failing that, the `{default: "enabled"}`
+ * rule; failing that, nothing, and the create is refused with 6009. The "most matches, else
+ * credit_rules[0]" fallback of the README belongs to IMA's client, which then sends the chosen
+ * rule's attributes: a client that does not is refused here.
  * @param {CreditRule[]} rules
- * @param {Record<string, unknown>} params
+ * @param {Record<string, unknown>} sent
  * @returns {CreditRule | null}
  */
-function matchCreditRule(rules, params) {
-	const list = Array.isArray(rules) ? rules : [];
-	const nonDefault = list.filter((r) => !isDefaultRule(r));
-	for (const rule of nonDefault) {
-		const attrs = Object.entries(rule.attributes || {});
-		if (attrs.every(([k, v]) => present(params, k) && norm(params[k]) === norm(v))) return rule;
-	}
-	const fallback = list.find(isDefaultRule);
-	if (fallback) return fallback;
-	/** @type {CreditRule | null} */
-	let best = null;
-	let bestCount = -1;
-	for (const rule of nonDefault) {
-		let count = 0;
-		let ok = true;
-		for (const [k, v] of Object.entries(rule.attributes || {})) {
-			if (!present(params, k)) continue;
-			if (norm(params[k]) !== norm(v)) {
-				ok = false;
-				break;
-			}
-			count++;
-		}
-		if (ok && count > bestCount) {
-			best = rule;
-			bestCount = count;
-		}
-	}
-	return best;
+function ruleChargedFor(rules, sent) {
+	if (!Array.isArray(rules)) return null;
+	const usable = rules.filter((r) => r && typeof r === 'object');
+	const meets = (/** @type {[string, unknown]} */ [key, wanted]) => present(sent, key) && norm(sent[key]) === norm(wanted);
+	const exact = usable.find((r) => !isDefaultRule(r) && conditionsOf(r).every(meets));
+	if (exact) return exact;
+	return usable.find(isDefaultRule) || null;
 }
 
 /**
@@ -188,17 +194,23 @@ function matchCreditRule(rules, params) {
  * virtual fields the field itself, e.g. SeeDream `size`, Kling `mode`): its value must be one of
  * the field's option values (for a virtual field also a target value of its value_mapping), and
  * not disabled for the category by `disabled_conditions` (`enum_value` equal to the value, or
- * "*" for the whole field). Keys that are not form fields are ignored.
+ * "*" for the whole field). Keys that are not form fields are ignored. A field that carries a
+ * condition of the charged rule with exactly the rule's value is not checked: IMA's runtime
+ * writes the chosen rule's attributes into the parameters even where the form disables the
+ * field (Midjourney's `resolution` in text_to_image), and the server sells that combination.
  * @param {VersionNode} version
  * @param {string} category
  * @param {Record<string, unknown>} params
+ * @param {CreditRule | null} [charged] the rule `ruleChargedFor` picked for these parameters
  * @returns {string | null} an error message naming the field and its allowed values, or null
  */
-function checkOptions(version, category, params) {
+function checkOptions(version, category, params, charged = null) {
+	const fromRule = new Map(charged ? conditionsOf(charged).map(([k, v]) => [k, norm(v)]) : []);
 	for (const f of version.form_config || []) {
 		if (!f || f.type !== 'tags' || typeof f.field !== 'string') continue;
 		if (!present(params, f.field)) continue;
 		const sent = params[f.field];
+		if (fromRule.get(f.field) === norm(sent)) continue;
 		const disabled = (f.disabled_conditions || []).filter(
 			(/** @type {any} */ d) => d && d.category === category,
 		);
@@ -230,8 +242,11 @@ module.exports = {
 	TREE_LAYOUT,
 	buildTree,
 	flattenTree,
+	catalogOf,
 	loadCatalogs,
 	norm,
-	matchCreditRule,
+	ruleChargedFor,
+	isDefaultRule,
+	conditionsOf,
 	checkOptions,
 };

@@ -109,6 +109,38 @@ const product = (category, id) => {
 const ruleFor = (p, attrs) =>
 	p.credit_rules.find((/** @type {any} */ r) => Object.entries(attrs).every(([k, v]) => r.attributes[k] === v));
 
+/** IMA's normalisation (API README). @param {unknown} v */
+const norm = (v) => (typeof v === 'boolean' ? String(v) : String(v).trim().toUpperCase());
+
+/**
+ * How IMA's CLIENT picks a rule (API README): first non-default rule fully matched; else the
+ * default rule; else the rule with most matches; else credit_rules[0].
+ * @param {any[]} rules
+ * @param {Record<string, any>} nested
+ * @returns {any}
+ */
+function clientRule(rules, nested) {
+	const isDefault = (/** @type {any} */ r) => 'default' in r.attributes;
+	const hits = (/** @type {any} */ r) =>
+		Object.entries(r.attributes).filter(([k, v]) => k !== 'default' && nested[k] !== undefined && nested[k] !== null && norm(nested[k]) === norm(v)).length;
+	const full = rules.find((r) => !isDefault(r) && hits(r) === Object.keys(r.attributes).length);
+	if (full) return full;
+	const fallback = rules.find(isDefault);
+	if (fallback) return fallback;
+	let best = rules[0];
+	for (const r of rules) if (hits(r) > hits(best)) best = r;
+	return best;
+}
+
+/**
+ * IMA's runtime writes the chosen rule's attributes (all but `default`) into the parameters.
+ * @param {Record<string, any>} nested
+ * @param {any} rule
+ */
+function sendRuleAttributes(nested, rule) {
+	for (const [k, v] of Object.entries(rule.attributes)) if (k !== 'default') nested[k] = v;
+}
+
 /**
  * Polls detail until every media left processing.
  * @param {string} id
@@ -131,6 +163,34 @@ async function waitDone(id) {
 async function download(url) {
 	const res = await fetch(url);
 	return { res, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+/**
+ * @param {Record<string, string>} [override]
+ * @param {string[]} [drop]
+ * @param {import('./index').Simulator} [s]
+ */
+function tokenUrl(override = {}, drop = [], s = sim) {
+	const nonce = crypto.randomBytes(11).toString('hex').slice(0, 21);
+	const ts = String(Math.floor(Date.now() / 1000));
+	const sign = crypto.createHash('sha1').update(`webAgent|32jdskjdk320eew|${ts}|${nonce}`).digest('hex').toUpperCase();
+	/** @type {Record<string, string>} */
+	const q = {
+		appUid: s.apiKey,
+		appId: 'webAgent',
+		appKey: '32jdskjdk320eew',
+		cmimToken: s.apiKey,
+		sign,
+		timestamp: ts,
+		nonce,
+		fService: 'privite',
+		fType: 'picture',
+		fSuffix: 'png',
+		fContentType: 'image/png',
+		...override,
+	};
+	for (const k of drop) delete q[k];
+	return `${s.uploadBaseUrl}/api/rest/oss/getuploadtoken?${new URLSearchParams(q)}`;
 }
 
 describe('product list', () => {
@@ -198,8 +258,7 @@ describe('product list', () => {
 });
 
 describe('create', () => {
-	test('every version of every category is creatable from its defaults (disabled fields left out)', async () => {
-		const { matchCreditRule } = require('./products');
+	test('every version of every category is creatable from its defaults (disabled fields left out, the chosen rule\'s attributes sent)', async () => {
 		const categories = sim.categories();
 		expect(categories).toHaveLength(7);
 		let count = 0;
@@ -213,7 +272,9 @@ describe('create', () => {
 				}
 				const images = category === 'first_last_frame_to_video' ? ['https://e.com/a.jpg', 'https://e.com/b.jpg'] : category.includes('image_to') ? ['https://e.com/a.jpg'] : [];
 				nested.input_images = images;
-				const rule = /** @type {any} */ (matchCreditRule(p.credit_rules, nested));
+				// as IMA's runtime: choose the rule, then send its attributes
+				const rule = clientRule(p.credit_rules, nested);
+				sendRuleAttributes(nested, rule);
 				nested.cast = { points: rule.points, attribute_id: rule.attribute_id };
 				const body = {
 					task_type: category,
@@ -250,29 +311,47 @@ describe('create', () => {
 		expect(sim.createsReceived()[0].headers['x-app-source']).toBe('ima_skills');
 	});
 
-	test('picks the rule IMA picks: exact match, booleans, partial match, n multiplies', async () => {
+	test('charges the rule the parameters name: exact match, booleans, no partial match (6009), n multiplies', async () => {
 		const seedance = product('text_to_video', 'doubao-seedance-1-5-pro-251215');
 		const rule = ruleFor(seedance, { duration: 8, generate_audio: false, resolution: '720p' });
 		const body = pythonBody('text_to_video', 'a cat', seedance, { duration: 8, resolution: '720p' }, rule);
 		body.parameters[0].parameters.generate_audio = false;
 		expect((await create(body)).json.code).toBe(0);
 		expect(sim.creditsCharged).toBe(30);
+		// booleans normalise to "true"/"false" (lower case), other values are upper-cased: the
+		// string "FALSE" is not the boolean false, and no rule matches
+		body.parameters[0].parameters.generate_audio = 'FALSE';
+		expect((await create(body)).json.code).toBe(6009);
+		expect(sim.creditsCharged).toBe(30);
 
-		// Midjourney text_to_image: resolution is disabled there, so it is not sent: the partial
-		// match (absent keys ignored) picks the first rule.
+		// Midjourney text_to_image: its rules are only on resolution, which the form disables
+		// there. Without resolution no rule matches (the server does not guess): 6009, nothing
+		// charged. IMA's runtime sends the chosen rule's resolution: accepted, although disabled.
 		const mj = product('text_to_image', 'midjourney');
 		const mjBody = pythonBody('text_to_image', 'a castle', mj);
 		delete mjBody.parameters[0].parameters.resolution;
 		mjBody.parameters[0].parameters.n = 1;
-		expect((await create(mjBody)).json.code).toBe(0);
-		expect(sim.creditsCharged).toBe(38);
+		expect((await create(mjBody)).json).toMatchObject({ code: 6009, message: 'no credit rule matches the parameters' });
+		expect(sim.creditsCharged).toBe(30);
+		const mj720 = ruleFor(mj, { resolution: '720p' });
+		const mjSent = pythonBody('text_to_image', 'a castle', mj, {}, mj720);
+		mjSent.parameters[0].parameters.resolution = '720p';
+		expect((await create(mjSent)).json.code).toBe(0);
+		expect(sim.creditsCharged).toBe(40);
+		// sending the disabled field with a value no rule has is still refused (400)
+		mjSent.parameters[0].parameters.resolution = '1080p';
+		expect((await create(mjSent)).json.code).toBe(400);
+		// normalisation: " 720P " matches "720p"
+		mjSent.parameters[0].parameters.resolution = ' 720P ';
+		expect((await create(mjSent)).json.code).toBe(0); // normalised
+		expect(sim.creditsCharged).toBe(50);
 
 		const banana = product('text_to_image', 'gemini-3.1-flash-image-preview');
 		const nBody = pythonBody('text_to_image', 'a tree', banana, { size: '2K' }, ruleFor(banana, { size: '2K' }));
 		nBody.parameters[0].parameters.n = 3;
 		const { json } = await create(nBody);
 		expect(json.data.generate_count).toBe(3);
-		expect(sim.creditsCharged).toBe(38 + 30);
+		expect(sim.creditsCharged).toBe(50 + 30);
 	});
 
 	test('answers the business errors with HTTP 200 and charges nothing', async () => {
@@ -516,33 +595,6 @@ describe('faults', () => {
 });
 
 describe('upload', () => {
-	/**
-	 * @param {Record<string, string>} [override]
-	 * @param {string[]} [drop]
-	 */
-	function tokenUrl(override = {}, drop = []) {
-		const nonce = crypto.randomBytes(11).toString('hex').slice(0, 21);
-		const ts = String(Math.floor(Date.now() / 1000));
-		const sign = crypto.createHash('sha1').update(`webAgent|32jdskjdk320eew|${ts}|${nonce}`).digest('hex').toUpperCase();
-		/** @type {Record<string, string>} */
-		const q = {
-			appUid: sim.apiKey,
-			appId: 'webAgent',
-			appKey: '32jdskjdk320eew',
-			cmimToken: sim.apiKey,
-			sign,
-			timestamp: ts,
-			nonce,
-			fService: 'privite',
-			fType: 'picture',
-			fSuffix: 'png',
-			fContentType: 'image/png',
-			...override,
-		};
-		for (const k of drop) delete q[k];
-		return `${sim.uploadBaseUrl}/api/rest/oss/getuploadtoken?${new URLSearchParams(q)}`;
-	}
-
 	test('token with a good sign, PUT without Authorization, the file is served', async () => {
 		const token = await (await fetch(tokenUrl())).json();
 		expect(token.code).toBe(0);
@@ -593,4 +645,448 @@ test('reset clears requests, tasks, faults, behaviours, subscriptions, credits a
 	expect(sim.balance).toBe(1e9 - 5);
 	expect(sim.requests).toHaveLength(1);
 	expect(sim.tasks.get(json.data.id)?.behaviour).toEqual({});
+});
+
+// ---- growth: success code, statuses, per-media times, redirects, slow media, lists, limits ----
+
+/** The SeeDream 4.5 text_to_image body (5 points). @param {number} [n] */
+function seedreamBody(n = 1) {
+	const body = pythonBody('text_to_image', 'x', product('text_to_image', 'doubao-seedream-4-5-251128'));
+	body.parameters[0].parameters.n = n;
+	return body;
+}
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+describe('success code 200', () => {
+	test('setSuccessCode(200): product list, create, detail and upload token answer code 200; errors keep theirs; reset restores 0', async () => {
+		sim.setSuccessCode(200);
+		expect(sim.successCode).toBe(200);
+		expect((await productList('text_to_image')).code).toBe(200);
+		const created = (await create(seedreamBody())).json;
+		expect(created).toMatchObject({ code: 200, message: 'success' });
+		expect((await detail(created.data.id)).json).toMatchObject({ code: 200, data: { id: created.data.id } });
+		expect((await (await fetch(tokenUrl())).json()).code).toBe(200);
+		expect((await detail('task_nope')).json.code).toBe(404);
+		expect((await productList('text_to_poem')).code).toBe(400);
+		sim.reset();
+		expect((await productList('text_to_image')).code).toBe(0);
+	});
+
+	test('startSimulator({successCode: 200}): reset() restores the start option', async () => {
+		const own = await startSimulator({ successCode: 200 });
+		try {
+			const token = await (await fetch(tokenUrl({}, [], own))).json();
+			expect(token.code).toBe(200);
+			own.setSuccessCode(0);
+			expect((await (await fetch(tokenUrl({}, [], own))).json()).code).toBe(0);
+			own.reset();
+			expect(own.successCode).toBe(200);
+		} finally {
+			await own.close();
+		}
+	});
+});
+
+describe('status spellings', () => {
+	test("statusAs 'string': resource_status as text, status in odd case", async () => {
+		sim.queueTask({ durationSec: 20, statusAs: 'string', failMedia: [1], failedStatusMedia: [2], deleteMedia: [3] });
+		const { id } = (await create(seedreamBody(4))).json.data;
+		/** @type {Set<string>} */
+		const seen = new Set();
+		let medias;
+		for (let i = 0; i < 100; i++) {
+			medias = (await detail(id)).json.data.medias;
+			for (const m of medias) seen.add(`${JSON.stringify(m.resource_status)}/${m.status}`);
+			if (medias.every((/** @type {any} */ m) => m.resource_status !== '')) break;
+			await sleep(10);
+		}
+		expect(seen).toContain('""/PROCESSING');
+		expect([...seen].every((v) => /^"(|1|2|3)"\//.test(v))).toBe(true);
+		expect(medias.map((/** @type {any} */ m) => [m.resource_status, m.status])).toEqual([
+			['1', 'Success'],
+			['2', 'FAILED'],
+			['1', 'FAILED'],
+			['3', 'Success'],
+		]);
+		expect((await download(medias[0].url)).res.status).toBe(200);
+	});
+
+	test("statusAs 'mixed': pending alternates null, \"\", \"0\", 0; done alternates \"1\" and 1", async () => {
+		sim.queueTask({ neverFinish: true, statusAs: 'mixed' });
+		sim.queueTask({ durationSec: 0, statusAs: 'mixed' });
+		const pending = (await create(seedreamBody())).json.data.id;
+		const done = (await create(seedreamBody())).json.data.id;
+		const p = [];
+		const d = [];
+		for (let i = 0; i < 5; i++) {
+			p.push((await detail(pending)).json.data.medias[0].resource_status);
+			d.push((await detail(done)).json.data.medias[0]);
+		}
+		expect(p).toEqual([null, '', '0', 0, null]);
+		expect(d.map((m) => m.resource_status)).toEqual(['1', 1, '1', 1, '1']);
+		expect(d.every((m) => m.status === 'success' && m.url)).toBe(true);
+	});
+});
+
+describe('media of one task finishing at different times', () => {
+	test('mediaDurationsSec: each media is done (or failed) at its own time; the task when all are', async () => {
+		// 50, 400 and 200 ms at speed 100; media 2 fails at its own time
+		sim.queueTask({ mediaDurationsSec: [5, 40, 20], failMedia: [2] });
+		const { id } = (await create(seedreamBody(3))).json.data;
+		/** @type {any[][]} */
+		const polls = [];
+		for (let i = 0; i < 200; i++) {
+			const medias = (await detail(id)).json.data.medias;
+			polls.push(medias);
+			if (medias.every((/** @type {any} */ m) => m.resource_status !== null && m.resource_status !== 0)) break;
+			await sleep(10);
+		}
+		/** @param {number} i */
+		const firstFinal = (i) => polls.findIndex((ms) => ms[i].resource_status !== null && ms[i].resource_status !== 0);
+		const [t0, t1, t2] = [0, 1, 2].map(firstFinal);
+		expect(t0).toBeGreaterThan(0);
+		expect(t0).toBeLessThan(t2);
+		expect(t2).toBeLessThan(t1);
+		// media 0 done, media 2 failed, while media 1 is still processing
+		expect(polls[t2].map((m) => [m.resource_status, m.status])).toEqual([
+			[1, 'success'],
+			[0, 'processing'],
+			[2, 'failed'],
+		]);
+		expect((await download(polls[t0][0].url)).res.status).toBe(200);
+		expect(polls[polls.length - 1].map((m) => m.resource_status)).toEqual([1, 1, 2]);
+		expect(sim.tasks.get(id)?.durationMs).toBe(400);
+	});
+});
+
+describe('redirects to another origin', () => {
+	test('redirect to the foreign origin: Location keeps path and query; the foreign server records what it gets', async () => {
+		sim.fault({ route: 'productList', kind: 'redirect' });
+		const url = `${sim.baseUrl}/open/v1/product/list?app=ima&platform=web&category=text_to_image`;
+		const manual = await fetch(url, { headers: headers(), redirect: 'manual' });
+		expect(manual.status).toBe(302);
+		expect(manual.headers.get('location')).toBe(`${sim.foreignBaseUrl}/open/v1/product/list?app=ima&platform=web&category=text_to_image`);
+		expect(new URL(sim.foreignBaseUrl).origin).not.toBe(new URL(sim.baseUrl).origin);
+
+		sim.fault({ route: 'create', kind: 'redirect', status: 307 });
+		const body = seedreamBody();
+		const followed = await create(body);
+		expect(followed).toMatchObject({ status: 200, json: { code: 0, message: 'ok', data: { id: 'foreign-task' } } });
+		expect(sim.tasks.size).toBe(0);
+		expect(sim.createsReceived()).toHaveLength(1);
+		expect(sim.foreignRequests).toHaveLength(1);
+		expect(sim.foreignRequests[0]).toMatchObject({ method: 'POST', path: '/open/v1/tasks/create', query: {}, body });
+		expect(sim.foreignRequests[0].headers['content-type']).toBe('application/json');
+		expect(typeof sim.foreignRequests[0].time).toBe('number');
+
+		// a 303 turns the POST into a GET; the media route gets bytes from the foreign origin
+		sim.fault({ route: 'detail', kind: 'redirect', status: 303 });
+		expect((await detail('task_x')).json.data.id).toBe('foreign-task');
+		expect(sim.foreignRequests[1]).toMatchObject({ method: 'GET', path: '/open/v1/tasks/detail' });
+		sim.queueTask({ durationSec: 0 });
+		const { id } = (await create(seedreamBody())).json.data;
+		sim.fault({ route: 'media', kind: 'redirect', status: 301 });
+		const media = await download(`${sim.cdnBaseUrl}/media/${id}/0.png?x=1`);
+		expect(media.bytes.subarray(1, 4).toString()).toBe('PNG');
+		expect(sim.foreignRequests[2]).toMatchObject({ method: 'GET', path: `/media/${id}/0.png`, query: { x: '1' } });
+		expect(() => sim.fault({ route: 'create', kind: 'redirect', status: 304 })).toThrow();
+	});
+
+	test("redirect to 'same': /moved/<path> is served as the original route, on the API, upload and CDN servers", async () => {
+		sim.queueTask({ durationSec: 0 });
+		sim.fault({ route: 'create', kind: 'redirect', status: 308, to: 'same' });
+		const created = await create(seedreamBody());
+		expect(created.json.code).toBe(0);
+		expect(sim.tasks.size).toBe(1);
+		expect(sim.createsReceived().map((r) => r.path)).toEqual(['/open/v1/tasks/create', '/moved/open/v1/tasks/create']);
+
+		sim.fault({ route: 'detail', kind: 'redirect', to: 'same', status: 307 });
+		const m = (await detail(created.json.data.id)).json.data.medias[0];
+		expect(m.resource_status).toBe(1);
+
+		sim.fault({ route: 'productList', kind: 'redirect', to: 'same' });
+		const list = await fetch(`${sim.baseUrl}/open/v1/product/list?app=ima&platform=web&category=text_to_image`, { headers: headers(), redirect: 'manual' });
+		expect(list.headers.get('location')).toBe(`${sim.baseUrl}/moved/open/v1/product/list?app=ima&platform=web&category=text_to_image`);
+		expect((await (await fetch(/** @type {string} */ (list.headers.get('location')), { headers: headers() })).json()).code).toBe(0);
+
+		sim.fault({ route: 'uploadToken', kind: 'redirect', to: 'same' });
+		const token = await (await fetch(tokenUrl())).json();
+		expect(token.code).toBe(0);
+		expect(sim.requests.filter((r) => r.route === 'uploadToken').map((r) => r.path)).toEqual(['/api/rest/oss/getuploadtoken', '/moved/api/rest/oss/getuploadtoken']);
+
+		sim.fault({ route: 'media', kind: 'redirect', to: 'same' });
+		const media = await download(m.url);
+		expect(media.res.url).toBe(m.url.replace(sim.cdnBaseUrl, `${sim.cdnBaseUrl}/moved`));
+		expect(media.bytes.subarray(1, 4).toString()).toBe('PNG');
+		expect(sim.foreignRequests).toHaveLength(0);
+	});
+});
+
+describe('never-ending and trickling downloads', () => {
+	/**
+	 * @param {string} url
+	 * @param {number} atLeast bytes to read before cancelling
+	 */
+	async function readSome(url, atLeast) {
+		const res = await fetch(url);
+		const reader = /** @type {ReadableStreamDefaultReader<Uint8Array>} */ (/** @type {ReadableStream} */ (res.body).getReader());
+		/** @type {Buffer[]} */
+		const parts = [];
+		let total = 0;
+		while (total < atLeast) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			parts.push(Buffer.from(value));
+			total += value.length;
+		}
+		await reader.cancel();
+		return { res, bytes: Buffer.concat(parts) };
+	}
+
+	/** Waits (briefly) until the simulator has no media stream open. */
+	async function streamsClosed() {
+		for (let i = 0; i < 100 && sim.openMediaStreams > 0; i++) await sleep(5);
+		return sim.openMediaStreams;
+	}
+
+	test('mediaEndless: a valid header then padding, no Content-Length; stops when the client goes away', async () => {
+		sim.queueTask({ durationSec: 0, mediaEndless: true });
+		const png = (await detail((await create(seedreamBody())).json.data.id)).json.data.medias[0];
+		const got = await readSome(png.url, 3 * 1024 * 1024);
+		expect(got.res.headers.get('content-length')).toBeNull();
+		expect(got.res.headers.get('content-type')).toBe('image/png');
+		expect(got.bytes.length).toBeGreaterThanOrEqual(3 * 1024 * 1024);
+		expect(got.bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+		expect(await streamsClosed()).toBe(0);
+
+		const wan = product('text_to_video', 'wan2.6-t2v');
+		sim.queueTask({ durationSec: 0, mediaEndless: true });
+		const v = (await create(pythonBody('text_to_video', 'x', wan, {}, ruleFor(wan, { duration: 5, resolution: '1080P' })))).json.data;
+		const mp4 = await readSome((await detail(v.id)).json.data.medias[0].url, 100 * 1024);
+		expect(mp4.bytes.subarray(4, 12).toString('latin1')).toBe('ftypisom');
+		const mdat = mp4.bytes.indexOf(Buffer.from('mdat'));
+		expect(mdat).toBeGreaterThan(0);
+		expect(mp4.bytes.readUInt32BE(mdat - 4)).toBe(0); // size 0: the box runs to the end of the file
+		expect(await streamsClosed()).toBe(0);
+	});
+
+	test('mediaTrickle: the header at once, then `bytes` every `everyMs`; with total, Content-Length and an end', async () => {
+		const { PNG } = require('./media');
+		sim.queueTask({ durationSec: 0, mediaTrickle: { bytes: 2, everyMs: 10, total: PNG.length + 6 } });
+		const url = (await detail((await create(seedreamBody())).json.data.id)).json.data.medias[0].url;
+		const t0 = Date.now();
+		const res = await fetch(url);
+		expect(res.headers.get('content-length')).toBe(String(PNG.length + 6));
+		const reader = /** @type {ReadableStreamDefaultReader<Uint8Array>} */ (/** @type {ReadableStream} */ (res.body).getReader());
+		/** @type {number[]} */
+		const sizes = [];
+		/** @type {Buffer[]} */
+		const parts = [];
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			sizes.push(value.length);
+			parts.push(Buffer.from(value));
+		}
+		const bytes = Buffer.concat(parts);
+		expect(Date.now() - t0).toBeGreaterThanOrEqual(25); // three 10 ms steps after the header
+		expect(sizes[0]).toBeGreaterThanOrEqual(PNG.length); // the header comes at once
+		expect(sizes.length).toBeGreaterThanOrEqual(2);
+		expect(bytes.equals(Buffer.concat([PNG, Buffer.alloc(6)]))).toBe(true);
+		expect(await streamsClosed()).toBe(0);
+
+		// without total: no Content-Length, trickles until the client goes away
+		sim.queueTask({ durationSec: 0, mediaTrickle: { bytes: 1, everyMs: 5 } });
+		const url2 = (await detail((await create(seedreamBody())).json.data.id)).json.data.medias[0].url;
+		const some = await readSome(url2, PNG.length + 3);
+		expect(some.res.headers.get('content-length')).toBeNull();
+		expect(some.bytes.length).toBe(PNG.length + 3);
+		expect(await streamsClosed()).toBe(0);
+	});
+
+	test('close() ends endless and trickling downloads (no leaked timers or sockets)', async () => {
+		const own = await startSimulator({ speed: 100 });
+		const seedream = own.products('text_to_image').find((v) => v.id === 'doubao-seedream-4-5-251128');
+		own.queueTask({ durationSec: 0, mediaEndless: true });
+		own.queueTask({ durationSec: 0, mediaTrickle: { bytes: 1, everyMs: 5 } });
+		/** @type {string[]} */
+		const urls = [];
+		for (let i = 0; i < 2; i++) {
+			const init = { method: 'POST', headers: { Authorization: `Bearer ${own.apiKey}`, 'Content-Type': 'application/json' } };
+			const c = await (await fetch(`${own.baseUrl}/open/v1/tasks/create`, { ...init, body: JSON.stringify(pythonBody('text_to_image', 'x', seedream)) })).json();
+			const d = await (await fetch(`${own.baseUrl}/open/v1/tasks/detail`, { ...init, body: JSON.stringify({ task_id: c.data.id }) })).json();
+			urls.push(d.data.medias[0].url);
+		}
+		const readers = await Promise.all(
+			urls.map(async (u) => {
+				const reader = /** @type {ReadableStreamDefaultReader<Uint8Array>} */ (/** @type {ReadableStream} */ ((await fetch(u)).body).getReader());
+				await reader.read();
+				return reader;
+			}),
+		);
+		expect(own.openMediaStreams).toBe(2);
+		const t0 = Date.now();
+		await own.close();
+		expect(Date.now() - t0).toBeLessThan(1000);
+		expect(own.openMediaStreams).toBe(0);
+		for (const reader of readers) {
+			await expect((async () => {
+				for (;;) if ((await reader.read()).done) return 'ended';
+			})()).rejects.toThrow();
+		}
+	});
+});
+
+describe('non-http media URLs', () => {
+	test('mediaUrl replaces the URL of every done media, whatever field carries it', async () => {
+		sim.queueTask({ durationSec: 0, mediaUrl: 'file:///etc/passwd', failMedia: [1] });
+		sim.queueTask({ durationSec: 0, mediaUrl: 'javascript:alert(1)', urlField: 'preview_url' });
+		const a = (await create(seedreamBody(2))).json.data.id;
+		const b = (await create(seedreamBody())).json.data.id;
+		const ma = (await detail(a)).json.data.medias;
+		expect(ma.map((/** @type {any} */ m) => [m.resource_status, m.url])).toEqual([
+			[1, 'file:///etc/passwd'],
+			[2, ''],
+		]);
+		expect((await detail(b)).json.data.medias[0]).toMatchObject({ url: '', watermark_url: '', preview_url: 'javascript:alert(1)' });
+	});
+});
+
+describe('hostile and changed product lists', () => {
+	test('setProductList: any JSON value is served in the envelope; creates for a non-tree are 400; reset restores', async () => {
+		const body = seedreamBody();
+		sim.setProductList('text_to_image', { models: 'not a tree' });
+		expect(await productList('text_to_image')).toEqual({ code: 0, message: 'success', data: { models: 'not a tree' } });
+		expect(sim.products('text_to_image')).toEqual([]);
+		const r = await create(body);
+		expect(r.json.code).toBe(400);
+		expect(r.json.message).toContain('not a tree');
+		sim.setProductList('text_to_video', null);
+		expect((await productList('text_to_video')).data).toBeNull();
+		sim.setProductList('text_to_music', [1, 'two', null]);
+		expect((await productList('text_to_music')).data).toEqual([1, 'two', null]);
+
+		sim.reset();
+		expect((await productList('text_to_image')).data.length).toBeGreaterThan(0);
+		expect((await create(body)).json.code).toBe(0);
+	});
+
+	test('setProductList with a normal tree: creates are checked against it (a new category too)', async () => {
+		const seedream = product('text_to_image', 'doubao-seedream-4-5-251128');
+		const cheap = seedreamBody();
+		const banana = product('text_to_image', 'gemini-3.1-flash-image-preview');
+		const dearer = JSON.parse(JSON.stringify(seedream));
+		dearer.credit_rules = dearer.credit_rules.map((/** @type {any} */ r) => ({ ...r, points: r.points + 2 }));
+		sim.setProductList('text_to_image', [{ id: 'g', type: '2', name: 'G', children: [dearer] }]);
+		expect(sim.products('text_to_image').map((v) => v.id)).toEqual([seedream.id]);
+		expect((await create(cheap)).json.code).toBe(6006); // the client's old price
+		expect((await create(pythonBody('text_to_image', 'x', dearer))).json.code).toBe(0);
+		expect((await create(pythonBody('text_to_image', 'x', banana))).json.code).toBe(400); // no longer listed
+
+		const speech = { ...JSON.parse(JSON.stringify(product('text_to_music', 'sonic-v5'))), category_code: 'text_to_speech' };
+		sim.setProductList('text_to_speech', [speech]);
+		expect(sim.categories()).toContain('text_to_speech');
+		const said = await create(pythonBody('text_to_speech', 'hello', speech, {}, ruleFor(speech, { default: 'enabled' })));
+		expect(said.json.code).toBe(0);
+		expect(sim.tasks.get(said.json.data.id)?.kind).toBe('audio');
+	});
+
+	test('{raw}: a tree nested 10,000 deep is served verbatim; creates for it are 400', async () => {
+		const depth = 10_000;
+		const raw = '[' + '{"type":"2","name":"g","children":['.repeat(depth) + ']}'.repeat(depth) + ']';
+		const body = seedreamBody();
+		sim.setProductList('text_to_image', { raw });
+		const res = await fetch(`${sim.baseUrl}/open/v1/product/list?app=ima&platform=web&category=text_to_image`, { headers: headers() });
+		const text = await res.text();
+		expect(text).toBe(`{"code":0,"message":"success","data":${raw}}`);
+		expect((await create(body)).json.code).toBe(400);
+		sim.setProductList('text_to_image', { raw: '{"broken": ' });
+		expect(await (await fetch(`${sim.baseUrl}/open/v1/product/list?app=ima&platform=web&category=text_to_image`, { headers: headers() })).text()).toBe('{"code":0,"message":"success","data":{"broken": }');
+		expect((await create(body)).json.code).toBe(400);
+	});
+
+	test("patchVersion: a client's cached price goes stale (6006); reset restores the catalogue", async () => {
+		const cached = (await productList('text_to_image')).data;
+		const seedream = /** @type {any} */ (
+			(function find(/** @type {any[]} */ nodes) {
+				for (const n of nodes) {
+					if (n.id === 'doubao-seedream-4-5-251128') return n;
+					const hit = n.children && find(n.children);
+					if (hit) return hit;
+				}
+				return undefined;
+			})(cached)
+		);
+		sim.patchVersion('text_to_image', seedream.id, (v) => {
+			v.credit_rules[0].points = 7;
+		});
+		const stale = await create(pythonBody('text_to_image', 'x', seedream));
+		expect(stale.json.code).toBe(6006);
+		expect(product('text_to_image', seedream.id).credit_rules[0].points).toBe(7);
+		expect(JSON.stringify((await productList('text_to_image')).data)).toContain('"points":7');
+		const fresh = pythonBody('text_to_image', 'x', seedream);
+		fresh.parameters[0].credit = 7;
+		fresh.parameters[0].parameters.cast.points = 7;
+		expect((await create(fresh)).json.code).toBe(0);
+		expect(sim.creditsCharged).toBe(7);
+		expect(() => sim.patchVersion('text_to_image', 'nope', () => {})).toThrow();
+
+		sim.reset();
+		expect(product('text_to_image', seedream.id).credit_rules[0].points).toBe(5);
+		expect((await create(pythonBody('text_to_image', 'x', seedream))).json.code).toBe(0);
+	});
+});
+
+describe('rate limit', () => {
+	test('a token bucket per API key: over the limit is HTTP 429 with Retry-After; every request is recorded', async () => {
+		sim.setRateLimit('detail', { perSecond: 5, burst: 2, retryAfter: 3 });
+		const answers = [];
+		for (let i = 0; i < 3; i++) answers.push(await detail('task_x'));
+		expect(answers.map((a) => [a.status, a.json.code])).toEqual([
+			[200, 404],
+			[200, 404],
+			[429, 429],
+		]);
+		expect(answers[2].res.headers.get('retry-after')).toBe('3');
+		expect(answers[2].json).toMatchObject({ code: 429, message: 'rate limited' });
+		const recs = sim.requests.filter((r) => r.route === 'detail');
+		expect(recs.map((r) => r.limited === true)).toEqual([false, false, true]);
+		expect(recs.every((r) => typeof r.time === 'number')).toBe(true);
+
+		// another key has its own bucket (and is then refused as a bad key)
+		const other = await fetch(`${sim.baseUrl}/open/v1/tasks/detail`, { method: 'POST', headers: { Authorization: 'Bearer ima_other' }, body: '{}' });
+		expect(other.status).toBe(401);
+		await sleep(220); // one token back at 5 per second (a second one would take 200 ms more)
+		expect((await detail('task_x')).status).toBe(200);
+		expect((await detail('task_x')).status).toBe(429);
+
+		// other routes are not limited; null removes the limit
+		expect((await productList('text_to_image')).code).toBe(0);
+		sim.setRateLimit('detail', null);
+		expect((await detail('task_x')).status).toBe(200);
+	});
+
+	test('default Retry-After 1; upload token limited per appUid; media; reset removes limits', async () => {
+		sim.setRateLimit('uploadToken', { perSecond: 1 });
+		expect((await fetch(tokenUrl())).status).toBe(200);
+		const limited = await fetch(tokenUrl());
+		expect(limited.status).toBe(429);
+		expect(limited.headers.get('retry-after')).toBe('1');
+		expect(await limited.json()).toMatchObject({ code: 429, message: 'rate limited' });
+
+		sim.queueTask({ durationSec: 0 });
+		const url = (await detail((await create(seedreamBody())).json.data.id)).json.data.medias[0].url;
+		sim.setRateLimit('media', { perSecond: 1, retryAfter: 9 });
+		expect((await fetch(url)).status).toBe(200);
+		const m = await fetch(url);
+		expect([m.status, m.headers.get('retry-after')]).toEqual([429, '9']);
+		expect(sim.requests.filter((r) => r.limited).map((r) => r.route)).toEqual(['uploadToken', 'media']);
+		expect(() => sim.setRateLimit(/** @type {any} */ ('nope'), { perSecond: 1 })).toThrow();
+
+		sim.reset();
+		expect((await fetch(tokenUrl())).status).toBe(200);
+		expect((await fetch(tokenUrl())).status).toBe(200);
+	});
 });
