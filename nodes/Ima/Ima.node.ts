@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import * as checkTask from './actions/checkTask.operation';
 import * as createTask from './actions/createTask.operation';
 import * as generate from './actions/generate.operation';
 import * as listModels from './actions/listModels.operation';
@@ -22,12 +23,13 @@ export class Ima implements INodeType {
 		icon: { light: 'file:ima.svg', dark: 'file:ima.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ {generate: "Generate", createTask: "Create Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + $parameter["taskType"] : "") }}',
+		subtitle: '={{ {generate: "Generate", createTask: "Create Task", checkTask: "Check Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + $parameter["taskType"] : "") }}',
 		description: 'Generate images, video and music with IMA Studio AI models',
 		defaults: { name: 'IMA' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// Check Task has two outputs (Done, Running); every other operation one.
+		outputs: `={{ $parameter["operation"] === "checkTask" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Done" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Running" }] : ["${NodeConnectionTypes.Main}"] }}`,
 		credentials: [{ name: 'imaApi', required: true }],
 		properties: [
 			{
@@ -36,6 +38,12 @@ export class Ima implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{
+						name: 'Check Task',
+						value: 'checkTask',
+						action: 'Check a task once',
+						description: 'One status check: media on Done, or the item on Running (loop it through a Wait node)',
+					},
 					{ name: 'Create Task', value: 'createTask', action: 'Create a task', description: 'Start a task and output its ID at once' },
 					{ name: 'Generate', value: 'generate', action: 'Generate media', description: 'Create a task, wait for it, output the media' },
 					{ name: 'List Models', value: 'listModels', action: 'List models', description: 'One item per model version, with parameters and prices' },
@@ -47,6 +55,7 @@ export class Ima implements INodeType {
 			taskTypeProperty,
 			...createProperties,
 			...generate.description,
+			...checkTask.description,
 			...createTask.description,
 			...waitForResult.description,
 			...uploadImage.description,

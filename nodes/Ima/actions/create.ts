@@ -133,6 +133,8 @@ export interface CreatedTask {
 	id: string;
 	/** IMA's deadline (ms), when known. */
 	timeoutAt?: number;
+	/** When IMA created the task (as IMA sent it), when known. */
+	createdAt?: number;
 	/** The plan of the create that made the task (after a price reload, the fresh one). */
 	plan: CreatePlan;
 	version: ModelVersion;
@@ -215,7 +217,8 @@ export async function createForItem(
 			attempt.taskId = String(task.id);
 			const timeoutAt = Number(task.timeout_at);
 			if (Number.isFinite(timeoutAt) && timeoutAt > 0) attempt.timeoutAt = timeoutAt;
-			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, plan, version, reused: false };
+			const createdAt = Number(task.created_at);
+			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, createdAt: Number.isFinite(createdAt) && createdAt > 0 ? createdAt : undefined, plan, version, reused: false };
 		} catch (error) {
 			failure = error;
 		}

@@ -14,7 +14,7 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. {{ $json.taskId }}',
 		description: 'The ID of an IMA task, usually from a Create Task step by expression',
-		displayOptions: { show: { operation: ['waitForResult'] } },
+		displayOptions: { show: { operation: ['waitForResult', 'checkTask'] } },
 	},
 ];
 
