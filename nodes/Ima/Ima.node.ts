@@ -45,7 +45,12 @@ export class Ima implements INodeType {
 						description: 'One status check: media on Done, or the item on Running (loop it through a Wait node)',
 					},
 					{ name: 'Create Task', value: 'createTask', action: 'Create a task', description: 'Start a task and output its ID at once' },
-					{ name: 'Generate', value: 'generate', action: 'Generate media', description: 'Create a task, wait for it, output the media' },
+					{
+						name: 'Generate',
+						value: 'generate',
+						action: 'Generate media',
+						description: 'Create a task, wait for it, output the media. For videos longer than your execution limit, or in queue mode, use Create Task and a Wait / Check Task loop.',
+					},
 					{ name: 'List Models', value: 'listModels', action: 'List models', description: 'One item per model version, with parameters and prices' },
 					{ name: 'Upload Image', value: 'uploadImage', action: 'Upload an image', description: 'Turn a binary image into a public IMA URL' },
 					{ name: 'Wait for Result', value: 'waitForResult', action: 'Wait for a task result', description: 'Wait for a task ID and output its media' },
