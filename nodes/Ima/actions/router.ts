@@ -18,8 +18,9 @@ const operations: Record<string, { execute: (this: IExecuteFunctions) => Promise
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = String(this.getNodeParameter('operation', 0));
-	const handler = operations[operation];
-	if (!handler) {
+	// An own property only: "constructor", "toString" or "__proto__" are not operations.
+	const handler = Object.prototype.hasOwnProperty.call(operations, operation) ? operations[operation] : undefined;
+	if (!handler || typeof handler.execute !== 'function') {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`, {
 			description: `Parameter: operation. Allowed values: ${Object.keys(operations).join(', ')}`,
 		});
