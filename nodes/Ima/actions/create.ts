@@ -17,7 +17,7 @@ import { findModelVersion } from '../helpers/productTree';
 import { isTaskType, takesImages, TASK_TYPES } from '../helpers/taskTypes';
 import type { ImaCreatedTask, ModelVersion } from '../helpers/types';
 import type { ImaClient } from '../transport';
-import { clearProductCache, ImaRequestError } from '../transport';
+import { ImaRequestError } from '../transport';
 import { inputError, ItemError } from './errors';
 import { prepareImages, resolveImageUrls, type PreparedImages } from './images';
 import type { RunOptions } from './options';
@@ -234,8 +234,7 @@ export async function createForItem(
 			// IMA's price list changed since it was loaded: reload it and send once more (safe: a
 			// refused create made no task). Bad settings against the fresh list fail as input errors.
 			reloaded = true;
-			clearProductCache();
-			const fresh = findModelVersion(await client.products(prepared.taskType), version.id);
+			const fresh = findModelVersion(await client.products(prepared.taskType, { reload: true }), version.id);
 			if (!fresh) {
 				throw inputError('model', `Model "${version.id}" is no longer offered for ${prepared.taskType} (IMA refused its price with code ${e.info.imaCode}, and the reloaded model list no longer has it)`);
 			}

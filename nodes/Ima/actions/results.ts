@@ -200,8 +200,9 @@ async function attach(
 	kind: MediaKind,
 	format: string | undefined,
 	fileName: (ext: string) => string,
+	options: RunOptions,
 ) {
-	const dl = await client.openDownload(url);
+	const dl = await client.openDownload(url, { maxBytes: options.maxDownloadBytes, totalTimeoutMs: options.downloadTimeout * 1000 });
 	const type = mediaFileType({ kind, contentType: dl.contentType, format, url });
 	return await ctx.helpers.prepareBinaryData(dl.stream, fileName(type.extension), type.mimeType);
 }
@@ -224,11 +225,12 @@ export async function mediaItems(
 		if (c.options.download) {
 			try {
 				item.binary = {
-					[prop]: await attach(ctx, client, m.url, c.kind, m.format, (ext) => mediaFileName(c.taskId, m.index, ext)),
+					[prop]: await attach(ctx, client, m.url, c.kind, m.format, (ext) => mediaFileName(c.taskId, m.index, ext), c.options),
 				};
 				if (c.options.downloadCover && m.coverUrl) {
 					item.binary[`${prop}Cover`] = await attach(ctx, client, m.coverUrl, 'image', undefined, (ext) =>
 						mediaFileName(c.taskId, m.index, ext, '-cover'),
+						c.options,
 					);
 				}
 			} catch (error) {

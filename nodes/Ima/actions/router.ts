@@ -20,8 +20,9 @@ const operations: Record<string, { execute: (this: IExecuteFunctions) => Promise
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = String(this.getNodeParameter('operation', 0));
 	if (operation === 'checkTask') return await checkTask.execute.call(this);
+	// An own property only: "constructor", "toString" or "__proto__" are not operations.
 	const handler = Object.prototype.hasOwnProperty.call(operations, operation) ? operations[operation] : undefined;
-	if (!handler) {
+	if (!handler || typeof handler.execute !== 'function') {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`, {
 			description: `Parameter: operation. Allowed values: ${[...Object.keys(operations), 'checkTask'].join(', ')}`,
 		});
