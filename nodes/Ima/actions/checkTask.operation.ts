@@ -9,8 +9,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { evaluateTask } from '../helpers/polling';
 import type { ImaTaskDetail } from '../helpers/types';
-import { inputError } from './errors';
-import { executionOptions, readOptions } from './options';
+import { executionOptions, readOptions, readTaskId } from './options';
 import { readTaskOnce, resultItems } from './results';
 import { clientFor, runItems } from './scheduler';
 
@@ -37,13 +36,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		concurrency: executionOptions(this).concurrency,
 		slots: true,
 		prepare: async (i) => {
-			const raw = this.getNodeParameter('taskId', i, '') as unknown;
-			if (raw !== null && raw !== undefined && typeof raw !== 'string' && typeof raw !== 'number') {
-				throw inputError('taskId', `Task ID must be text, but its expression gave ${Array.isArray(raw) ? 'a list' : 'an object'}`, 'Map the taskId of a Create Task step, e.g. {{ $json.taskId }}.');
-			}
-			const taskId = String(raw ?? '').trim();
-			if (!taskId) throw inputError('taskId', 'Task ID is empty', 'Map the taskId of a Create Task step, e.g. {{ $json.taskId }}.');
-			return { taskId, options: readOptions(this, i) };
+			return { taskId: readTaskId(this, i), options: readOptions(this, i) };
 		},
 		run: async (i, p, slots) => {
 			await slots.start(async () => undefined); // not after another item failed
