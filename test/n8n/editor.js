@@ -633,7 +633,7 @@ async function main() {
 	process.exitCode = results.length && results.every((r) => r.ok) ? 0 : 1;
 }
 
-module.exports = { editorCheck, API_KEY };
+module.exports = { editorCheck, startSimulatorProcess, API_KEY };
 
 if (require.main === module) {
 	main().catch((e) => {
