@@ -16,6 +16,21 @@ import * as uploadImage from './actions/uploadImage.operation';
 import * as waitForResult from './actions/waitForResult.operation';
 import { listSearch, resourceMapping } from './methods';
 
+/**
+ * What an AI Agent reads about the "IMA Tool" (the node connected to an agent's Tool input).
+ * n8n builds the tool from this node: its name from the node's name, its arguments from the
+ * $fromAI() expressions, its description from `toolDescription` when `descriptionType` is
+ * "manual". n8n adds those two parameters itself with the node's one-line description as the
+ * default; defining them here (shown only in the tool) makes this text the default instead.
+ * `usableAsTool.replacements` puts it on the tool's entry in the editor's node list too.
+ */
+const TOOL_DESCRIPTION =
+	'Creates media with IMA Studio AI models and returns its URLs: images, videos, music or speech, ' +
+	'of the task type this tool is set to. Pass `prompt`: a detailed description of what to create ' +
+	'(for speech, the text to say); other arguments, if any, are described with them. The answer is ' +
+	'JSON: status, message, urls (the media), taskId, credits spent. Videos can take minutes; an ' +
+	'error names what to change, and its taskId if a task was already created.';
+
 export class Ima implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'IMA',
@@ -26,12 +41,33 @@ export class Ima implements INodeType {
 		subtitle: '={{ {generate: "Generate", createTask: "Create Task", checkTask: "Check Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + $parameter["taskType"] : "") }}',
 		description: 'Generate images, video and music with IMA Studio AI models',
 		defaults: { name: 'IMA' },
-		usableAsTool: true,
+		usableAsTool: { replacements: { description: TOOL_DESCRIPTION } },
 		inputs: [NodeConnectionTypes.Main],
 		// Check Task has two outputs (Done, Running); every other operation one.
 		outputs: `={{ $parameter["operation"] === "checkTask" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Done" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Running" }] : ["${NodeConnectionTypes.Main}"] }}`,
 		credentials: [{ name: 'imaApi', required: true }],
 		properties: [
+			{
+				displayName: 'Tool Description',
+				name: 'descriptionType',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { '@tool': [true] } },
+				options: [
+					{ name: 'Set Automatically', value: 'auto', description: "The node's one-line description" },
+					{ name: 'Set Manually', value: 'manual', description: 'The description below (prefilled for IMA)' },
+				],
+				default: 'manual',
+			},
+			{
+				displayName: 'Description',
+				name: 'toolDescription',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				displayOptions: { show: { '@tool': [true], descriptionType: ['manual'] } },
+				default: TOOL_DESCRIPTION,
+				description: 'What the AI Agent reads about this tool: what it does and what to pass',
+			},
 			{
 				displayName: 'Operation',
 				name: 'operation',
