@@ -340,3 +340,26 @@ describe('odd product lists never make a garbage paid call', () => {
 		expect(sim.createsReceived()).toHaveLength(0);
 	});
 });
+
+describe('downloads are bounded (size and total time); the error carries the task id and the URL', () => {
+	test.each(['default', 'filesystem'])('an endless media stops at Max Download Size (%s binary mode)', async (binaryDataMode) => {
+		sim.queueTask({ mediaEndless: true });
+		const started = Date.now();
+		const result = await run(sim, linear(generate({}, { maxDownloadSize: 1 })), { binaryDataMode });
+		expect(result.status).toBe('error');
+		expect(result.error.message).toContain(firstTaskId());
+		expect(result.error.message).toMatch(/size limit of 1 MB/);
+		expect(result.error.description).toMatch(/The media is at http/);
+		expect(Date.now() - started).toBeLessThan(10_000);
+	});
+
+	test('a trickling media stops at the Download Timeout', async () => {
+		sim.queueTask({ mediaTrickle: { bytes: 1, everyMs: 100 } });
+		const started = Date.now();
+		const result = await run(sim, linear(generate({}, { downloadTimeout: 1 })));
+		expect(result.status).toBe('error');
+		expect(result.error.message).toContain(firstTaskId());
+		expect(result.error.message).toMatch(/took longer than 1 s/);
+		expect(Date.now() - started).toBeLessThan(8_000);
+	});
+});
