@@ -287,9 +287,6 @@ test('settings keep working: rule attributes sent for a model whose form hides t
 
 describe('odd product lists never make a garbage paid call', () => {
 	const SEEDREAM = 'doubao-seedream-4-5-251128';
-	// The node caches product lists for a minute in its process (here: the test's): start afresh.
-	// eslint-disable-next-line @typescript-eslint/no-var-requires
-	beforeEach(() => require('../../dist/nodes/Ima/transport').clearProductCache());
 	const servedWith = (patch: (v: any) => void) => {
 		const versions = sim.products('text_to_image').map((v: any) => {
 			if (v.id === SEEDREAM) patch(v);
