@@ -223,7 +223,8 @@ export async function createForItem(
 			failure = error;
 		}
 		const e = failure instanceof ImaRequestError ? failure : undefined;
-		const noTask = e !== undefined && (e.info.kind === 'business' || (e.info.kind === 'network' && !e.info.maybeProcessed));
+		// IMA refused it (a business code, a 4xx, a 429) or it provably never left: no task exists.
+		const noTask = e !== undefined && e.info.kind !== 'cancelled' && (e.info.kind === 'business' || !e.info.maybeProcessed);
 		if (noTask) {
 			attempt.outcome = 'refused';
 			ledger.release(plan.totalCredits);
@@ -269,7 +270,7 @@ export function explainCreateFailure(failure: unknown, reloaded = false): unknow
 			description: `${MAY_EXIST} The task keeps running on IMA if it was made.`,
 		});
 	}
-	if (info.kind === 'business' || (info.kind === 'network' && !info.maybeProcessed)) {
+	if (info.kind === 'business' || !info.maybeProcessed) {
 		return new ItemError(failure.message, {
 			api: true,
 			charge: 'none',
