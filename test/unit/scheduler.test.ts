@@ -17,16 +17,20 @@ describe('runItems with slots', () => {
 		let peak = 0;
 		let waitingTogether = 0;
 		let waitPeak = 0;
+		let release: () => void = () => undefined;
+		const allWaiting = new Promise<void>((resolve) => (release = resolve));
 		const out = await runItems(fakeCtx(8), {
 			concurrency: limit,
 			slots: true,
 			prepare: async (i) => i,
 			run: async (i, _p, slots) => {
 				await slots.start(async () => await tick(1));
-				// The wait in between takes no slot: with a limit above 1 every item waits side by side.
+				// The wait in between takes no slot: with a limit above 1 every item waits side by side
+				// (a barrier, bounded so that a limit of 1 cannot deadlock it).
 				waitingTogether++;
 				waitPeak = Math.max(waitPeak, waitingTogether);
-				await tick(20);
+				if (waitingTogether === 8) release();
+				await Promise.race([allWaiting, tick(2000)]);
 				waitingTogether--;
 				return await slots.heavy(async () => {
 					active++;
