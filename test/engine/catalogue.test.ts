@@ -5,6 +5,7 @@
  * its form hides; IMA's runtime sends the rule's attributes).
  */
 import { IMAGE_INPUT_TASK_TYPES, TASK_TYPES } from '../../nodes/Ima/helpers/taskTypes';
+import { png } from '../support/mediaFiles';
 import { linear, model, run, settings, useSimulator, type Sim } from './setup';
 
 const env = useSimulator();
@@ -25,6 +26,12 @@ test('every version of every category creates with its defaults and is charged i
 		for (const version of sim.products(taskType)) {
 			sim.reset();
 			const images = (IMAGE_INPUT_TASK_TYPES as readonly string[]).includes(taskType);
+			// Seedance 2.0 reads its images (src_image) and has IMA check them: real, public files.
+			const seedance = version.model_id === 'ima-pro' || version.model_id === 'ima-pro-fast';
+			const hosted = () => sim.hostFile(`${Math.random().toString(36).slice(2)}.png`, png(1280, 720), 'image/png');
+			const imageUrls = seedance
+				? (taskType === 'first_last_frame_to_video' ? `${hosted()}, ${hosted()}` : hosted())
+				: (URLS[taskType] ?? 'https://x.example/a.png');
 			const result = await run(
 				sim,
 				linear({
@@ -34,7 +41,7 @@ test('every version of every category creates with its defaults and is charged i
 						model: model(version.id),
 						prompt: 'a calm lake at dawn',
 						modelSettings: settings({}),
-						...(images ? { imageInput: 'url', imageUrls: URLS[taskType] ?? 'https://x.example/a.png' } : {}),
+						...(images ? { imageInput: 'url', imageUrls } : {}),
 					},
 				}),
 			);

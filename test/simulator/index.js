@@ -1,6 +1,8 @@
 // @ts-check
 'use strict';
 
+const seedance = require('./seedance');
+
 /**
  * IMA API simulator: four real HTTP servers on loopback (the IMA open API, the upload-token
  * service, a storage/CDN host and a "foreign" host that redirects can point to), faithful to
@@ -29,8 +31,15 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
  * @property {number} [successCode] `code` of successful answers (product list, create, detail, upload token); default 0
  */
 
-/** @typedef {'productList' | 'create' | 'detail' | 'media' | 'uploadToken' | 'put'} FaultRoute */
-/** @typedef {'productList' | 'create' | 'detail' | 'uploadToken' | 'media' | 'put' | 'files'} LimitRoute */
+/** @typedef {'productList' | 'create' | 'detail' | 'verify' | 'media' | 'uploadToken' | 'put'} FaultRoute */
+/** @typedef {'productList' | 'create' | 'detail' | 'verify' | 'uploadToken' | 'media' | 'put' | 'files'} LimitRoute */
+/**
+ * @typedef {object} AssetVerdict
+ * @property {string} [status] the `status` sent (default 'active'; 'active'/'success' pass)
+ * @property {string} [reason] `error.message` of a refusal
+ * @property {string} [code] `error.code` of a refusal (default 'ASSET_REJECTED')
+ * @property {number} [delayMs] real milliseconds before the answer
+ */
 
 /**
  * @typedef {object} FaultSpec
@@ -64,7 +73,7 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
 /**
  * @typedef {object} RequestRecord
  * @property {'api' | 'upload' | 'cdn'} server
- * @property {string} route productList | create | detail | uploadToken | media | put | files | unknown
+ * @property {string} route productList | create | detail | verify | uploadToken | media | put | files | unknown
  * @property {string} method
  * @property {string} path
  * @property {Record<string, string>} query
@@ -156,10 +165,10 @@ const IMAGE_TASK_TYPES = new Set([
 	'first_last_frame_to_video',
 	'reference_image_to_video',
 ]);
-const FAULT_ROUTES = new Set(['productList', 'create', 'detail', 'media', 'uploadToken', 'put']);
+const FAULT_ROUTES = new Set(['productList', 'create', 'detail', 'verify', 'media', 'uploadToken', 'put']);
 const FAULT_KINDS = new Set(['status', 'reset', 'hang', 'business', 'redirect']);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const LIMIT_ROUTES = new Set(['productList', 'create', 'detail', 'uploadToken', 'media', 'put', 'files']);
+const LIMIT_ROUTES = new Set(['productList', 'create', 'detail', 'verify', 'uploadToken', 'media', 'put', 'files']);
 const MOVED_PREFIX = '/moved';
 const FOREIGN_BODY_LIMIT = 1024 * 1024;
 const FAIL_MESSAGE = 'Content moderation rejected the prompt';
@@ -350,6 +359,12 @@ class Simulator {
 		this._servers = [];
 		/** @private */
 		this._counter = 0;
+		/** @private @type {Map<string, {data: Buffer, contentType: string}>} files served by hostFile */
+		this._hosted = new Map();
+		/** URLs whose asset check (POST /open/v1/assets/verify) passed */
+		this.verifiedAssets = new Set();
+		/** @private @type {Map<string, AssetVerdict>} verdicts by URL ('*' = every other URL) */
+		this._verdicts = new Map();
 		/** @private @type {Promise<void> | null} */
 		this._closing = null;
 	}
@@ -432,8 +447,40 @@ class Simulator {
 		this._faults.clear();
 		this._behaviours.length = 0;
 		this._subscriptions.clear();
+		this.verifiedAssets.clear();
+		this._verdicts.clear();
+		this._hosted.clear();
 		this.creditsCharged = 0;
 		this.balance = this._initialBalance;
+	}
+
+	/**
+	 * How the asset check answers for `url` ('*': every URL without its own verdict) until
+	 * `reset()`: `{status: 'rejected', reason: 'why'}` refuses it, `{delayMs}` answers late.
+	 * Without a verdict a URL passes (`status: 'active'`) at once.
+	 * @param {string} url
+	 * @param {AssetVerdict} verdict
+	 */
+	assetVerdict(url, verdict) {
+		this._verdicts.set(url, { ...verdict });
+	}
+
+	/**
+	 * Serves `data` at `${cdnBaseUrl}/files/hosted/<name>` (GET, with Content-Length) until
+	 * `reset()`: a public file for tests that pass media by URL. Returns the URL.
+	 * @param {string} name
+	 * @param {Buffer} data
+	 * @param {string} contentType
+	 */
+	hostFile(name, data, contentType) {
+		const key = `hosted/${name}`;
+		this._hosted.set(key, { data, contentType });
+		return `${this.cdnBaseUrl}/files/${key.split('/').map(encodeURIComponent).join('/')}`;
+	}
+
+	/** The `requests` records of `POST /open/v1/assets/verify`. */
+	verifiesReceived() {
+		return this.requests.filter((r) => r.server === 'api' && r.route === 'verify');
 	}
 
 	/**
@@ -734,6 +781,7 @@ class Simulator {
 		if (pathname === '/open/v1/product/list' && method === 'GET') route = 'productList';
 		else if (pathname === '/open/v1/tasks/create' && method === 'POST') route = 'create';
 		else if (pathname === '/open/v1/tasks/detail' && method === 'POST') route = 'detail';
+		else if (pathname === '/open/v1/assets/verify' && method === 'POST') route = 'verify';
 
 		/** @type {any} */
 		let body;
@@ -767,6 +815,8 @@ class Simulator {
 			answer = { status: 200, payload: badJson ? envelope(400, 'invalid JSON body') : this._create(body) };
 		} else if (route === 'detail') {
 			answer = { status: 200, payload: badJson ? envelope(400, 'invalid JSON body') : this._detail(body) };
+		} else if (route === 'verify') {
+			answer = { status: 200, payload: badJson ? envelope(400, 'invalid JSON body') : await this._verify(body) };
 		} else {
 			answer = { status: 404, payload: envelope(404, `no route ${method} ${url.pathname}`) };
 		}
@@ -830,7 +880,12 @@ class Simulator {
 		const n = parseN(nested.n);
 		if (n === null) return bad(`invalid parameter n: ${show(nested.n)}; must be an integer from 1 to 4`);
 
-		if (IMAGE_TASK_TYPES.has(taskType)) {
+		if (seedance.isSeedance(String(version.model_id), taskType)) {
+			const error = seedance.checkSeedanceCreate(body, nested, taskType, this.verifiedAssets);
+			if (error) return bad(error);
+		} else if (['src_image', 'src_video', 'src_audio'].some((k) => body[k] !== undefined && body[k] !== null)) {
+			return bad(`invalid parameter src_image/src_video/src_audio: only Seedance 2.0 (ima-pro, ima-pro-fast) in image_to_video, first_last_frame_to_video and reference_image_to_video takes them`);
+		} else if (IMAGE_TASK_TYPES.has(taskType)) {
 			const src = body.src_img_url;
 			if (!Array.isArray(src) || src.length === 0) {
 				return bad(`invalid parameter src_img_url: ${taskType} needs the input image URL(s) in src_img_url and parameters[0].parameters.input_images`);
@@ -919,6 +974,31 @@ class Simulator {
 			generate_count: n,
 			created_at: now,
 			timeout_at: task.timeoutAt,
+		});
+	}
+
+	/**
+	 * The asset check: `{url}` → `data.result {id, status, asset_type, error}`.
+	 * @private
+	 * @param {any} body
+	 * @returns {Promise<object>} the envelope
+	 */
+	async _verify(body) {
+		const url = isObject(body) ? body.url : undefined;
+		if (!isHttpUrl(url)) return envelope(400, `invalid parameter url: ${show(url)} is not an http(s) URL`);
+		const verdict = this._verdicts.get(url) || this._verdicts.get('*') || {};
+		if (verdict.delayMs && verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
+		const status = verdict.status === undefined ? 'active' : verdict.status;
+		const passed = ['active', 'success'].includes(String(status).trim().toLowerCase());
+		if (passed) this.verifiedAssets.add(url);
+		this._counter += 1;
+		return envelope(this.successCode, 'success', {
+			result: {
+				id: `asset_${this._counter}`,
+				status,
+				asset_type: seedance.assetType(url),
+				error: passed ? null : { code: verdict.code || 'ASSET_REJECTED', message: verdict.reason === undefined ? 'the asset was rejected' : verdict.reason },
+			},
 		});
 	}
 
@@ -1177,6 +1257,8 @@ class Simulator {
 			if (!body) return sendJson(res, 404, envelope(404, 'media not found'));
 			return serveBody(req, res, body, this._streams);
 		}
+		const hosted = this._hosted.get(safeDecode(pathname.slice('/files/'.length)));
+		if (hosted) return serveBody(req, res, { contentType: hosted.contentType, length: hosted.data.length, open: () => hosted.data });
 		const stored = this.uploads.get(safeDecode(pathname.slice('/files/'.length)));
 		if (!stored) return sendJson(res, 404, envelope(404, 'file not found'));
 		if (!stored.data) return sendJson(res, 404, envelope(404, 'file not kept: the simulator keeps the bytes of uploads under 50 MB only'));

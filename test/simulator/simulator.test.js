@@ -282,6 +282,11 @@ describe('create', () => {
 					src_img_url: images,
 					parameters: [{ attribute_id: rule.attribute_id, model_id: p.model_id, model_name: p.name, model_version: p.id, app: 'ima', platform: 'web', category, credit: rule.points, parameters: nested }],
 				};
+				if ((p.model_id === 'ima-pro' || p.model_id === 'ima-pro-fast') && images.length) {
+					// Seedance 2.0 media: the images described in src_image, each checked first.
+					Object.assign(body, { src_image: images.map((url) => ({ url, width: 1024, height: 1024 })) });
+					for (const url of images) await post('/open/v1/assets/verify', { url });
+				}
 				const { json } = await create(body);
 				expect([category, p.id, json.code, json.message]).toEqual([category, p.id, 0, 'success']);
 				count++;
@@ -1088,5 +1093,109 @@ describe('rate limit', () => {
 		sim.reset();
 		expect((await fetch(tokenUrl())).status).toBe(200);
 		expect((await fetch(tokenUrl())).status).toBe(200);
+	});
+});
+
+describe('Seedance 2.0 media and the asset check', () => {
+	/** @param {string} url */
+	const verify = (url) => post('/open/v1/assets/verify', { url });
+	const img = (/** @type {number} */ i) => ({ url: `https://cdn.test/i${i}.png`, width: 1024, height: 1024 });
+	const vid = (/** @type {number} */ i, duration = 5) => ({ url: `https://cdn.test/v${i}.mp4`, duration, width: 1280, height: 720, cover: '' });
+	const aud = (/** @type {number} */ i, duration = 5) => ({ url: `https://cdn.test/a${i}.mp3`, duration });
+	/**
+	 * A Seedance body as IMA's runtime sends it.
+	 * @param {string} taskType
+	 * @param {{src_image?: any[], src_video?: any[], src_audio?: any[]}} media
+	 */
+	const seedanceBody = (taskType, media) => {
+		const p = product(taskType, 'ima-pro-fast');
+		const all = [...(media.src_image || []), ...(media.src_video || []), ...(media.src_audio || [])].map((m) => m.url);
+		const body = pythonBody(taskType, 'x', p, { input_images: all }, ruleFor(p, { duration: 5, resolution: '720p' }));
+		/** @type {any} */ (body).src_img_url = media.src_image && media.src_image.length ? media.src_image.map((m) => m.url) : all;
+		return { ...body, ...media };
+	};
+	/** @param {any} body */
+	const verifyAll = async (body) => {
+		for (const u of body.parameters[0].parameters.input_images) expect((await verify(u)).json.data.result.status).toBe('active');
+	};
+
+	test('the asset check passes by default, refuses with a reason, answers late', async () => {
+		const ok = await verify('https://cdn.test/v.mp4');
+		expect(ok.json).toMatchObject({ code: 0, data: { result: { status: 'active', asset_type: 'video', error: null } } });
+		sim.assetVerdict('https://cdn.test/bad.png', { status: 'rejected', reason: 'contains a real person' });
+		const bad = await verify('https://cdn.test/bad.png');
+		expect(bad.json.data.result).toMatchObject({ status: 'rejected', asset_type: 'image', error: { code: 'ASSET_REJECTED', message: 'contains a real person' } });
+		sim.assetVerdict('*', { delayMs: 300 });
+		const t0 = Date.now();
+		expect((await verify('https://cdn.test/slow.mp3')).json.data.result.asset_type).toBe('audio');
+		expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+		expect([...sim.verifiedAssets]).toEqual(['https://cdn.test/v.mp4', 'https://cdn.test/slow.mp3']);
+		expect((await verify('file:///etc/passwd')).json.code).toBe(400);
+		expect(sim.verifiesReceived()).toHaveLength(4);
+	});
+
+	test('a create with verified, well-described media is accepted and charged', async () => {
+		const body = seedanceBody('reference_image_to_video', { src_image: [img(1)], src_video: [vid(1, 5), vid(2, 10)], src_audio: [aud(1, 15)] });
+		await verifyAll(body);
+		const r = await create(body);
+		expect(r.json.code).toBe(0);
+		expect(sim.creditsCharged).toBeGreaterThan(0);
+		// Without images: src_img_url lists every input, as IMA's runtime sends it.
+		const onlyVideo = seedanceBody('reference_image_to_video', { src_video: [vid(3)] });
+		expect(onlyVideo.src_img_url).toEqual(['https://cdn.test/v3.mp4']);
+		await verifyAll(onlyVideo);
+		expect((await create(onlyVideo)).json.code).toBe(0);
+	});
+
+	test.each([
+		['not verified', 'reference_image_to_video', { src_image: [img(1)] }, false, /asset not verified: https:\/\/cdn.test\/i1.png/],
+		['video in image_to_video', 'image_to_video', { src_image: [img(1)], src_video: [vid(1)] }, true, /only reference_image_to_video takes reference videos and audio/],
+		['10 images', 'reference_image_to_video', { src_image: Array.from({ length: 10 }, (_, i) => img(i)) }, true, /at most 9 images, got 10/],
+		['4 videos', 'reference_image_to_video', { src_video: [vid(1, 3), vid(2, 3), vid(3, 3), vid(4, 3)] }, true, /at most 3 videos, got 4/],
+		['4 audio', 'reference_image_to_video', { src_audio: [aud(1, 3), aud(2, 3), aud(3, 3), aud(4, 3)] }, true, /at most 3 audio files, got 4/],
+		['video too long', 'reference_image_to_video', { src_video: [vid(1, 16)] }, true, /src_video\[0\].duration: 16; each video must be 2-15 s/],
+		['videos too long in all', 'reference_image_to_video', { src_video: [vid(1, 8), vid(2, 8)] }, true, /16 s in all; at most 15 s/],
+		['audio too short', 'reference_image_to_video', { src_audio: [aud(1, 1)] }, true, /src_audio\[0\].duration: 1/],
+		['image too small', 'image_to_video', { src_image: [{ ...img(1), width: 200 }] }, true, /200x1024; each side must be 300-6000 px/],
+		['image aspect', 'image_to_video', { src_image: [{ ...img(1), width: 3000, height: 1000 }] }, true, /aspect ratio 3.0000/],
+		['video pixels', 'reference_image_to_video', { src_video: [{ ...vid(1), width: 600, height: 600 }] }, true, /360000 pixels/],
+		['bad shape', 'reference_image_to_video', { src_video: [{ url: 'https://cdn.test/v.mp4', duration: '5' }] }, true, /must be \{url, duration, width, height, cover\}/],
+		['first_last needs 2', 'first_last_frame_to_video', { src_image: [img(1)] }, true, /exactly 2 images, got 1/],
+	])('%s is refused (400) and nothing is charged', async (_n, taskType, media, verified, message) => {
+		const body = seedanceBody(taskType, media);
+		if (verified) await verifyAll(body);
+		const r = await create(body);
+		expect(r.json.code).toBe(400);
+		expect(r.json.message).toMatch(message);
+		expect(sim.creditsCharged).toBe(0);
+	});
+
+	test('src_* on another model, a refused asset, input_images out of order', async () => {
+		const veo = product('image_to_video', sim.products('image_to_video').find((v) => v.model_id !== 'ima-pro' && v.model_id !== 'ima-pro-fast').id);
+		const other = { ...pythonBody('image_to_video', 'x', veo, { input_images: ['https://cdn.test/i1.png'] }), src_image: [img(1)] };
+		expect((await create(other)).json.message).toMatch(/only Seedance 2.0/);
+		sim.assetVerdict('https://cdn.test/i1.png', { status: 'rejected', reason: 'no' });
+		const body = seedanceBody('image_to_video', { src_image: [img(1)] });
+		expect((await verify('https://cdn.test/i1.png')).json.data.result.status).toBe('rejected');
+		expect((await create(body)).json.message).toMatch(/asset not verified/);
+		const swapped = seedanceBody('reference_image_to_video', { src_image: [img(1)], src_video: [vid(1)] });
+		swapped.parameters[0].parameters.input_images.reverse();
+		expect((await create(swapped)).json.message).toMatch(/invalid parameter input_images/);
+		expect(sim.creditsCharged).toBe(0);
+	});
+
+	test('hosted files, and uploads with fType video and audio', async () => {
+		const url = sim.hostFile('clip.mp4', Buffer.from('mp4 bytes'), 'video/mp4');
+		const got = await download(url);
+		expect(got.res.headers.get('content-type')).toBe('video/mp4');
+		expect(got.bytes.toString()).toBe('mp4 bytes');
+		for (const [fType, fSuffix, fContentType] of [['video', 'mp4', 'video/mp4'], ['video', 'mov', 'video/quicktime'], ['audio', 'mp3', 'audio/mpeg'], ['audio', 'wav', 'audio/wav']]) {
+			const token = await (await fetch(tokenUrl({ fType, fSuffix, fContentType }))).json();
+			expect(token.code).toBe(0);
+			const put = await fetch(token.data.ful, { method: 'PUT', body: Buffer.from('x'), headers: { 'Content-Type': fContentType } });
+			expect(put.status).toBe(200);
+		}
+		sim.reset();
+		expect((await fetch(url)).status).toBe(404);
 	});
 });

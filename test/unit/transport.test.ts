@@ -452,3 +452,47 @@ describe('downloads', () => {
 		});
 	});
 });
+
+describe('asset check (POST /open/v1/assets/verify)', () => {
+	const verdict = (result: unknown, code = 0) => answer({ result }, code);
+
+	test.each([
+		['active', 0, true],
+		['SUCCESS', 200, true],
+		[' Active ', 0, true],
+		['rejected', 0, false],
+		['pending', 0, false],
+		['', 0, false],
+	] as const)('status %j with code %i → passed %s', async (status, code, passed) => {
+		const { client, calls } = fake(() => verdict({ id: 'as_1', status, asset_type: 'video', error: passed ? undefined : { code: 'E1', message: 'contains a watermark' } }, code));
+		const v = await client.verifyAsset('https://cdn.test/v.mp4');
+		expect(v.passed).toBe(passed);
+		expect(v.reason).toBe(passed ? undefined : 'contains a watermark');
+		expect(calls).toHaveLength(1);
+		const c = calls[0];
+		expect(c.authenticated).toBe(true);
+		expect(c.opts.method).toBe('POST');
+		expect(c.opts.url).toBe(`${BASE}/open/v1/assets/verify`);
+		expect(c.opts.body).toEqual({ url: 'https://cdn.test/v.mp4' });
+		expect(c.opts.headers).toMatchObject({ 'x-app-source': 'ima_skills', x_app_language: 'en', 'Content-Type': 'application/json' });
+		expect(c.opts.timeout).toBe(300_000);
+	});
+
+	test('no result at all is a refusal without a reason', async () => {
+		const { client } = fake(() => answer(null));
+		expect(await client.verifyAsset('https://cdn.test/a.png')).toMatchObject({ passed: false, status: '', reason: undefined });
+	});
+
+	test('retried on 5xx and 429, then answered', async () => {
+		let n = 0;
+		const { client, calls } = fake(() => (++n === 1 ? { statusCode: 503, headers: {}, body: 'busy' } : n === 2 ? { statusCode: 429, headers: {}, body: {} } : verdict({ status: 'active' })));
+		expect((await client.verifyAsset('https://cdn.test/a.png')).passed).toBe(true);
+		expect(calls).toHaveLength(3);
+	});
+
+	test('a business error code is an error, not a verdict', async () => {
+		const { client } = fake(() => answer(null, 400));
+		const e = await failure(client.verifyAsset('https://cdn.test/a.png'));
+		expect(e.info).toMatchObject({ kind: 'business', imaCode: 400, step: 'asset check' });
+	});
+});

@@ -14,6 +14,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { buildCreatePlan, type CreatePlan } from '../helpers/createBody';
 import { decideCreate, fingerprint, ledgerFor, type NodeLedger } from '../helpers/ledger';
 import { findModelVersion } from '../helpers/productTree';
+import { isSeedanceMedia, MEDIA_LIMITS } from '../helpers/referenceMedia';
 import { isTaskType, takesImages, TASK_TYPES } from '../helpers/taskTypes';
 import type { ImaCreatedTask, ModelVersion } from '../helpers/types';
 import type { ImaClient } from '../transport';
@@ -21,6 +22,14 @@ import { ImaRequestError } from '../transport';
 import { inputError, ItemError } from './errors';
 import { prepareImages, resolveImageUrls, type PreparedImages } from './images';
 import type { RunOptions } from './options';
+import {
+	prepareSeedanceMedia,
+	seedanceBodyFields,
+	uploadSeedanceMedia,
+	verifySeedanceMedia,
+	type PreparedSeedanceMedia,
+	type ResolvedSeedanceMedia,
+} from './seedanceMedia';
 
 export interface PreparedCreate {
 	taskType: string;
@@ -31,6 +40,8 @@ export interface PreparedCreate {
 	/** The inputs of the plan, to build it again from a reloaded product list. */
 	prompt: string;
 	settings: Record<string, unknown>;
+	/** Seedance 2.0 media (ima-pro, ima-pro-fast): every input read and checked. */
+	seedance?: PreparedSeedanceMedia;
 }
 
 /** Reads a resource mapper's values; tolerant of workflows saved without it. */
@@ -88,11 +99,19 @@ export async function prepareCreate(ctx: IExecuteFunctions, client: ImaClient, i
 	const images = takesImages(taskType) ? await prepareImages(ctx, itemIndex, taskType) : { sources: [] };
 	const settings = readModelSettings(ctx, itemIndex);
 	const plan = planFor(version, taskType, prompt, settings, options, images);
-	return { taskType, version, plan, images, options, prompt, settings };
+	// Seedance 2.0 media: every input is read and every limit checked here, before any upload.
+	const seedance = takesImages(taskType)
+		? await prepareSeedanceMedia(ctx, client, itemIndex, taskType, String(version.model_id ?? ''), version.name, images)
+		: undefined;
+	return { taskType, version, plan, images, options, prompt, settings, seedance };
 }
 
 function planFor(version: ModelVersion, taskType: string, prompt: string, settings: Record<string, unknown>, options: RunOptions, images: PreparedImages): CreatePlan {
+	// Seedance 2.0 in Reference Image to Video may take videos or audio only (0 to 9 images);
+	// prepareSeedanceMedia checks the counts of every kind.
+	const seedanceReference = taskType === 'reference_image_to_video' && isSeedanceMedia(String(version.model_id ?? ''), taskType);
 	return buildCreatePlan({
+		imageRange: seedanceReference ? [0, MEDIA_LIMITS.maxImages] : undefined,
 		version,
 		taskType,
 		prompt,
@@ -176,6 +195,7 @@ export async function createForItem(
 	let version = prepared.version;
 	let reloaded = false;
 	let urls: string[] | undefined;
+	let media: ResolvedSeedanceMedia | undefined;
 	for (;;) {
 		const max = prepared.options.maxCredits;
 		if (!ledger.reserve(plan.totalCredits, max)) {
@@ -191,7 +211,15 @@ export async function createForItem(
 		if (urls === undefined) {
 			let uploadFailure: unknown;
 			try {
-				urls = takesImages(prepared.taskType) ? await resolveImageUrls(ctx, client, itemIndex, prepared.images) : [];
+				if (prepared.seedance) {
+					// Seedance 2.0: images, videos, audio and covers uploaded, then every input URL
+					// passes IMA's asset check before the create (a refusal: nothing charged).
+					media = await uploadSeedanceMedia(ctx, client, itemIndex, prepared.seedance);
+					await verifySeedanceMedia(client, media);
+					urls = media.inputs.map((m) => m.url);
+				} else {
+					urls = takesImages(prepared.taskType) ? await resolveImageUrls(ctx, client, itemIndex, prepared.images) : [];
+				}
 			} catch (error) {
 				uploadFailure = error;
 			}
@@ -212,7 +240,7 @@ export async function createForItem(
 		}
 		let failure: unknown;
 		try {
-			const task = await sendCreate(client, plan, prepared.taskType, urls ?? []);
+			const task = await sendCreate(client, plan, prepared.taskType, urls ?? [], media);
 			attempt.outcome = 'created';
 			attempt.taskId = String(task.id);
 			const timeoutAt = Number(task.timeout_at);
@@ -248,9 +276,14 @@ export async function createForItem(
 }
 
 /** The paid call itself, with the uploaded image URLs in place. */
-async function sendCreate(client: ImaClient, plan: CreatePlan, taskType: string, imageUrls: string[]): Promise<ImaCreatedTask> {
-	const body = JSON.parse(JSON.stringify(plan.body)) as CreatePlan['body'];
-	if (takesImages(taskType)) {
+async function sendCreate(client: ImaClient, plan: CreatePlan, taskType: string, imageUrls: string[], media?: ResolvedSeedanceMedia): Promise<ImaCreatedTask> {
+	const body = JSON.parse(JSON.stringify(plan.body)) as CreatePlan['body'] & Record<string, unknown>;
+	if (media) {
+		const f = seedanceBodyFields(media);
+		body.src_img_url = f.src_img_url;
+		body.parameters[0].parameters.input_images = f.input_images;
+		Object.assign(body, f.fields);
+	} else if (takesImages(taskType)) {
 		body.src_img_url = imageUrls;
 		body.parameters[0].parameters.input_images = imageUrls;
 	}

@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { IMAGE_INPUT_TASK_TYPES, TASK_TYPE_LABELS, TASK_TYPES } from '../helpers/taskTypes';
+import { seedanceMediaProperties } from './seedanceMedia';
 
 const CREATE_OPS = ['generate', 'createTask'];
 
@@ -86,6 +87,8 @@ export const createProperties: INodeProperties[] = [
 			'Image URLs separated by commas or new lines, or an array from an expression. First and Last Frame: first, then last.',
 		displayOptions: { show: { operation: CREATE_OPS, taskType: [...IMAGE_INPUT_TASK_TYPES], imageInput: ['url'] } },
 	},
+	// Seedance 2.0 media (reference videos and audio): one block, see seedanceMedia.ts.
+	...seedanceMediaProperties,
 	{
 		displayName: 'Model Settings',
 		name: 'modelSettings',

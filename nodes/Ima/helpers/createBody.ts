@@ -38,6 +38,8 @@ export interface CreateInput {
 	settings?: Record<string, unknown>;
 	n?: number;
 	images?: string[];
+	/** How many images the task takes, when not the task type's own range (Seedance 2.0 media). */
+	imageRange?: [number, number];
 }
 
 /**
@@ -63,7 +65,7 @@ export function buildCreatePlan(input: CreateInput): CreatePlan {
 
 	const images = input.images ?? [];
 	if (takesImages(taskType)) {
-		const [min, max] = imageCountRange(taskType);
+		const [min, max] = input.imageRange ?? imageCountRange(taskType);
 		if (images.length < min || images.length > max) {
 			const want = min === max ? `exactly ${min}` : `${min} to ${max}`;
 			const extra = taskType === 'first_last_frame_to_video' ? ' (first frame, then last frame)' : '';

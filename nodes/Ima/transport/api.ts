@@ -140,3 +140,48 @@ export async function createTask(t: ImaTransport, body: IDataObject): Promise<Im
 export async function taskDetail(t: ImaTransport, taskId: string): Promise<ImaTaskDetail> {
 	return await t.api<ImaTaskDetail>('POST', '/open/v1/tasks/detail', 'task detail', { body: { task_id: taskId } });
 }
+
+/** How long one asset check may take: IMA's own client waits up to 300 s. */
+export const VERIFY_TIMEOUT_MS = 300_000;
+
+/** IMA's verdict on one input URL (`POST /open/v1/assets/verify`). */
+export interface AssetVerdict {
+	url: string;
+	/** "active" or "success" (any case): IMA accepts the asset. */
+	passed: boolean;
+	/** IMA's status as sent ("" when none). */
+	status: string;
+	id?: string;
+	assetType?: string;
+	errorCode?: string;
+	/** Why IMA refused it (`error.message`), when it said. */
+	reason?: string;
+}
+
+/**
+ * The asset check Seedance 2.0 needs before a create (a read: retried on 429/5xx, with a longer
+ * timeout). A business error (non-zero code) throws; a refusal is a verdict with `passed: false`.
+ */
+export async function verifyAsset(t: ImaTransport, url: string): Promise<AssetVerdict> {
+	const step = 'asset check';
+	const data = await t.withRetries(step, async () =>
+		await t.api<{ result?: unknown } | null>('POST', '/open/v1/assets/verify', step, {
+			body: { url },
+			timeoutMs: Math.max(t.requestTimeoutMs, VERIFY_TIMEOUT_MS),
+		}),
+	);
+	const result = (data && typeof data === 'object' && data.result && typeof data.result === 'object' ? data.result : {}) as IDataObject;
+	const text = (v: unknown) => (v === undefined || v === null || typeof v === 'object' ? undefined : t.clean(String(v)).slice(0, 500));
+	const status = (text(result.status) ?? '').trim();
+	const error = (result.error && typeof result.error === 'object' ? result.error : {}) as IDataObject;
+	const passed = ['active', 'success'].includes(status.toLowerCase());
+	return {
+		url,
+		passed,
+		status,
+		id: text(result.id),
+		assetType: text(result.asset_type),
+		errorCode: passed ? undefined : text(error.code),
+		reason: passed ? undefined : text(error.message),
+	};
+}

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ImaCreatedTask, ImaTaskDetail, ModelVersion } from '../helpers/types';
 import * as api from './api';
-import type { ProductsOptions } from './api';
+import type { AssetVerdict, ProductsOptions } from './api';
 import * as download from './download';
 import type { Download, DownloadOptions } from './download';
 import type { ClientOptions, ImaContext, Readable } from './request';
@@ -28,6 +28,11 @@ export class ImaClient extends ImaTransport {
 	/** One read of a task's detail (the polling loop retries). */
 	async taskDetail(taskId: string): Promise<ImaTaskDetail> {
 		return await api.taskDetail(this, taskId);
+	}
+
+	/** IMA's asset check of one input URL (Seedance 2.0); a refusal is a verdict, not an error. */
+	async verifyAsset(url: string): Promise<AssetVerdict> {
+		return await api.verifyAsset(this, url);
 	}
 
 	async uploadToken(contentType: string, suffix: string): Promise<{ ful: string; fdl: string }> {

@@ -17,8 +17,8 @@ export {
 	originOf,
 } from './request';
 export type { ClientOptions, ImaContext, ImaCredentials, ImaErrorInfo, Readable, RedirectPolicy, SendRequest } from './request';
-export { clearProductCache } from './api';
-export type { ProductsOptions } from './api';
+export { clearProductCache, VERIFY_TIMEOUT_MS } from './api';
+export type { AssetVerdict, ProductsOptions } from './api';
 export { DEFAULT_DOWNLOAD_TIMEOUT_MS, DEFAULT_MAX_DOWNLOAD_BYTES } from './download';
 export type { Download, DownloadOptions } from './download';
 export { ImaClient } from './client';
