@@ -19,6 +19,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const S = require('./scenarios');
+const { fleetSection, withFleetSection } = require('./fleet-lib');
 
 const { PARAMS, MB } = S;
 const OUTPUT_DIR = path.join(__dirname, 'output');
@@ -536,7 +537,9 @@ async function main() {
 	const json = JSON.stringify(R, null, 2);
 	fs.writeFileSync(path.join(OUTPUT_DIR, `bench-${R.date.replace(/[:.]/g, '-')}.json`), json);
 	fs.writeFileSync(path.join(OUTPUT_DIR, 'latest.json'), json);
-	fs.writeFileSync(BENCHMARKS_MD, benchmarksMd(R, rows));
+	// The fleet section (bench/fleet.js, `npm run bench:fleet`) is kept as it was.
+	const previous = fs.existsSync(BENCHMARKS_MD) ? fs.readFileSync(BENCHMARKS_MD, 'utf8') : '';
+	fs.writeFileSync(BENCHMARKS_MD, withFleetSection(benchmarksMd(R, rows), fleetSection(previous)));
 
 	console.log('');
 	console.log(tableMarkdown(rows));
@@ -555,4 +558,4 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { buildTable, tableMarkdown, rawMarkdown, benchmarksMd };
+module.exports = { buildTable, tableMarkdown, rawMarkdown, benchmarksMd, waitForDist, cpuTimes, quietCheck, busySince, git, machine, maxInFlight, median };
