@@ -1,7 +1,7 @@
 'use strict';
 /**
- * Pure helpers of the fleet benchmark (bench/fleet.js): request-rate windows, overlap of
- * intervals, median and spread, and keeping the fleet section of BENCHMARKS.md when
+ * Pure helpers of the fleet benchmark (bench/fleet.js): request-rate windows, median and spread,
+ * gaps between a task's checks, and keeping the fleet section of BENCHMARKS.md when
  * bench/run.js regenerates the rest. No I/O.
  */
 
@@ -37,21 +37,6 @@ function meanRate(times) {
 	if (times.length < 2) return times.length;
 	const span = Math.max(...times) - Math.min(...times);
 	return span > 0 ? ((times.length - 1) * 1000) / span : times.length;
-}
-
-/**
- * Most intervals open at one instant. An interval ending exactly when another starts does not
- * overlap it.
- * @param {Array<{start: number, end: number}>} intervals
- */
-function maxOverlap(intervals) {
-	const ev = [];
-	for (const { start, end } of intervals) ev.push([start, 1], [end, -1]);
-	ev.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-	let cur = 0;
-	let max = 0;
-	for (const [, d] of ev) max = Math.max(max, (cur += d));
-	return max;
 }
 
 /** @param {number[]} xs */
@@ -106,4 +91,4 @@ function withFleetSection(md, section) {
 	return `${md.replace(/\s*$/, '')}\n\n${section}\n`;
 }
 
-module.exports = { maxInWindow, meanRate, maxOverlap, median, spread, checkGaps, fleetSection, withFleetSection, FLEET_START, FLEET_END };
+module.exports = { maxInWindow, meanRate, median, spread, checkGaps, fleetSection, withFleetSection, FLEET_START, FLEET_END };
