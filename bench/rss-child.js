@@ -3,6 +3,12 @@
  * One memory measurement in a fresh process (run with --expose-gc by bench/run.js):
  *
  *   node --expose-gc bench/rss-child.js <download|upload> <node|baseline>
+ *   node --expose-gc bench/rss-child.js fleetDownload node <items> <max items at once>
+ *
+ * `fleetDownload` (bench/fleet.js): Generate over <items> items with Options → Max Items at Once
+ * = <max items at once>, each task's media served by the simulator at the size the parent queued
+ * (`queueTask({mediaBytes})`), so that many downloads run at once. Warm-ups: the same workflow
+ * with small media (sockets, streams and the binary-data service at that width).
  *
  * The simulator runs in another process (bench/sim-child.js); its URLs and key arrive over IPC.
  * Steps: warm-up run(s) in n8n's filesystem binary mode (modules loaded, JIT warm, sockets and
@@ -14,11 +20,14 @@
 const fs = require('node:fs');
 const S = require('./scenarios');
 
-const [scenario, impl] = process.argv.slice(2);
-if (!['download', 'upload'].includes(scenario) || !['node', 'baseline'].includes(impl)) {
+const [scenario, impl, itemsArg, widthArg] = process.argv.slice(2);
+if (!['download', 'upload', 'fleetDownload'].includes(scenario) || !['node', 'baseline'].includes(impl)) {
 	console.error('usage: node --expose-gc bench/rss-child.js <download|upload> <node|baseline>');
+	console.error('       node --expose-gc bench/rss-child.js fleetDownload node <items> <max items at once>');
 	process.exit(2);
 }
+const fleetItems = Number(itemsArg) || 20;
+const fleetWidth = Number(widthArg) || fleetItems;
 
 const harness = require('../test/harness/engine');
 
@@ -43,7 +52,13 @@ async function main() {
 
 	let measured;
 	let pinData;
-	if (scenario === 'download') {
+	if (scenario === 'fleetDownload') {
+		const wf = () => S.generateWorkflow(impl, fleetItems, { options: { concurrency: fleetWidth } });
+		ensure(await run(S.generateWorkflow(impl, 1)), 'warm-up generate');
+		ensure(await run(wf()), 'warm-up generate (fleet width)');
+		ensure(await run(wf()), 'warm-up generate (fleet width)');
+		measured = wf();
+	} else if (scenario === 'download') {
 		ensure(await run(S.generateWorkflow(impl, 1)), 'warm-up generate');
 		ensure(await run(S.generateWorkflow(impl, 1)), 'warm-up generate');
 		measured = S.generateWorkflow(impl, 1);
@@ -75,8 +90,16 @@ async function main() {
 
 	/** @type {Record<string, unknown>} */
 	const check = {};
-	const out = (r.outputs[S.IMA] || [])[0];
-	if (r.status === 'success' && out) {
+	const outs = r.outputs[S.IMA] || [];
+	const out = outs[0];
+	if (r.status === 'success' && out && scenario === 'fleetDownload') {
+		check.items = outs.length;
+		check.binaryBytes = outs.map((o) => {
+			const p = o.binary && o.binary.data ? harness.binaryPath(o.binary.data) : undefined;
+			return p ? fs.statSync(p).size : 0;
+		});
+		check.taskIds = outs.map((o) => o.json.taskId);
+	} else if (r.status === 'success' && out) {
 		if (scenario === 'download') {
 			const p = harness.binaryPath(out.binary.data);
 			check.binaryBytes = p ? fs.statSync(p).size : undefined;

@@ -4,7 +4,8 @@
  * whose memory is measured runs n8n and the node only (the simulator's own sockets and buffers
  * are not counted). Never prints the API key: it goes to the parent over IPC only.
  *
- * Messages in:  {id, cmd: 'reset' | 'queueTask' | 'summary' | 'close', arg}
+ * Messages in:  {id, cmd: 'reset' | 'queueTask' | 'summary' | 'setRateLimit' | 'watchStreams' |
+ *               'stopWatchStreams' | 'close', arg}
  * Messages out: {type: 'ready', sim: {baseUrl, uploadBaseUrl, cdnBaseUrl, apiKey, speed}} once,
  *               then {id, ok, value | error} per command.
  */
@@ -18,7 +19,12 @@ function summary(sim) {
 	const productListByCategory = {};
 	/** @type {Record<string, number>} */
 	const detailByTask = {};
+	/** Every task-detail request: task, arrival time (ms), and whether a rate limit answered it 429. */
+	const detailChecks = [];
+	/** Every media GET on the CDN: path and arrival time (ms). */
+	const mediaGets = [];
 	for (const r of sim.requests) {
+		if (r.route === 'media') mediaGets.push({ path: r.path, time: r.time });
 		byRoute[r.route] = (byRoute[r.route] || 0) + 1;
 		if (r.route === 'productList') {
 			const c = String((r.query && r.query.category) || '?');
@@ -27,6 +33,7 @@ function summary(sim) {
 		if (r.route === 'detail' && r.body && typeof r.body === 'object') {
 			const id = String(r.body.task_id);
 			detailByTask[id] = (detailByTask[id] || 0) + 1;
+			detailChecks.push({ taskId: id, time: r.time, limited: Boolean(r.limited) });
 		}
 	}
 	const tasks = [...sim.tasks.values()].map((t) => ({
@@ -38,12 +45,38 @@ function summary(sim) {
 		mediaBytes: t.behaviour && t.behaviour.mediaBytes,
 	}));
 	const uploads = [...sim.uploads.values()].map((u) => ({ key: u.key, contentType: u.contentType, size: u.size }));
-	return { byRoute, productListByCategory, detailByTask, tasks, uploads, creditsCharged: sim.creditsCharged, requestCount: sim.requests.length };
+	return { byRoute, productListByCategory, detailByTask, detailChecks, mediaGets, tasks, uploads, creditsCharged: sim.creditsCharged, requestCount: sim.requests.length };
+}
+
+/** Samples `sim.openMediaStreams` (media bodies still being sent) until stopped: how many at once. */
+function streamWatch(sim, everyMs = 5) {
+	const w = { max: 0, maxAt: undefined, samples: 0, firstOpenAt: undefined, lastOpenAt: undefined };
+	const tick = () => {
+		const n = sim.openMediaStreams;
+		w.samples++;
+		if (n > 0) {
+			w.firstOpenAt ??= Date.now();
+			w.lastOpenAt = Date.now();
+		}
+		if (n > w.max) {
+			w.max = n;
+			w.maxAt = Date.now();
+		}
+	};
+	const timer = setInterval(tick, everyMs);
+	return {
+		stop() {
+			clearInterval(timer);
+			tick();
+			return w;
+		},
+	};
 }
 
 async function main() {
 	const speed = Number(process.argv[2]) || 100;
 	const sim = await startSimulator({ speed });
+	let watch;
 	process.on('message', async (msg) => {
 		const { id, cmd, arg } = msg || {};
 		try {
@@ -51,6 +84,14 @@ async function main() {
 			if (cmd === 'reset') sim.reset();
 			else if (cmd === 'queueTask') sim.queueTask(arg);
 			else if (cmd === 'summary') value = summary(sim);
+			else if (cmd === 'setRateLimit') sim.setRateLimit(arg.route, arg.limit);
+			else if (cmd === 'watchStreams') {
+				if (watch) watch.stop();
+				watch = streamWatch(sim, arg && arg.everyMs);
+			} else if (cmd === 'stopWatchStreams') {
+				value = watch ? watch.stop() : undefined;
+				watch = undefined;
+			}
 			else if (cmd === 'close') {
 				await sim.close();
 				process.send({ id, ok: true });
