@@ -10,7 +10,6 @@ import * as checkTask from './actions/checkTask.operation';
 import * as createTask from './actions/createTask.operation';
 import * as generate from './actions/generate.operation';
 import * as listModels from './actions/listModels.operation';
-import { createProperties, optionsProperty, taskTypeProperty } from './actions/properties';
 import { router } from './actions/router';
 import * as uploadImage from './actions/uploadImage.operation';
 import * as waitForResult from './actions/waitForResult.operation';
@@ -93,15 +92,13 @@ export class Ima implements INodeType {
 				],
 				default: 'generate',
 			},
-			taskTypeProperty,
-			...createProperties,
+			// Each operation owns its parameters and their display rules (actions/<op>.operation.ts).
 			...generate.description,
-			...checkTask.description,
 			...createTask.description,
+			...checkTask.description,
 			...waitForResult.description,
 			...uploadImage.description,
 			...listModels.description,
-			optionsProperty,
 		],
 	};
 

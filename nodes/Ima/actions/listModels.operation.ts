@@ -1,13 +1,17 @@
 /** List Models: one item per model version of a task type, with parameters and prices. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { describeRule } from '../helpers/credit';
 import { modelFields } from '../helpers/formFields';
 import { expectedTime, groupName } from '../helpers/productTree';
 import type { ModelVersion } from '../helpers/types';
+import { taskTypeField } from './descriptions';
 import { clientFor, runItems } from './scheduler';
 
-export const description: INodeProperties[] = [];
+const properties: INodeProperties[] = [taskTypeField];
+
+export const description = updateDisplayOptions({ show: { operation: ['listModels'] } }, properties);
 
 export function modelSummary(version: ModelVersion, taskType: string): IDataObject {
 	return {

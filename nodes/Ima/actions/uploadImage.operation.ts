@@ -1,10 +1,11 @@
 /** Upload Image: a binary of the input item to a public IMA URL (two-step upload). */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { clientFor, runItems } from './scheduler';
 import { inspectBinary, uploadBinary } from './images';
 
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
 	{
 		displayName: 'Input Binary Field',
 		name: 'binaryPropertyName',
@@ -12,9 +13,10 @@ export const description: INodeProperties[] = [
 		default: 'data',
 		required: true,
 		description: 'The binary property of the input item that holds the file: an image (any size; images used as task inputs must be under 30 MB), or a video or audio file',
-		displayOptions: { show: { operation: ['uploadImage'] } },
 	},
 ];
+
+export const description = updateDisplayOptions({ show: { operation: ['uploadImage'] } }, properties);
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const client = await clientFor(this);
