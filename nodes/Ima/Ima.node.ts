@@ -38,7 +38,7 @@ export class Ima implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ {generate: "Generate", createTask: "Create Task", checkTask: "Check Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + $parameter["taskType"] : "") }}',
-		description: 'Generate images, video and music with IMA Studio AI models',
+		description: 'Generate images, video, music and speech with IMA Studio AI models',
 		defaults: { name: 'IMA' },
 		usableAsTool: { replacements: { description: TOOL_DESCRIPTION } },
 		inputs: [NodeConnectionTypes.Main],

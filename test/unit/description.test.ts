@@ -32,6 +32,7 @@ describe('each operation shows the contract parameters', () => {
 		['generate', { taskType: 'text_to_image' }, ['taskType', 'model', 'prompt', 'modelSettings', 'options']],
 		['generate', { taskType: 'image_to_image', imageInput: 'binary' }, ['taskType', 'model', 'prompt', 'imageInput', 'binaryProperties', 'modelSettings', 'options']],
 		['createTask', { taskType: 'first_last_frame_to_video', imageInput: 'url' }, ['taskType', 'model', 'prompt', 'imageInput', 'imageUrls', 'modelSettings', 'options']],
+		['createTask', { taskType: 'text_to_speech' }, ['taskType', 'model', 'prompt', 'modelSettings', 'options']],
 		['waitForResult', {}, ['taskId', 'options']],
 		['checkTask', {}, ['taskId', 'options']],
 		['uploadImage', {}, ['binaryPropertyName']],
@@ -79,4 +80,11 @@ describe('each operation shows the contract parameters', () => {
 		const kept = NodeHelpers.getNodeParameters(description.properties, saved, false, false, { typeVersion: 1 } as never, description);
 		expect(kept).toMatchObject(saved);
 	});
+});
+
+test('Text to Speech is a task type of Generate, Create Task and List Models', () => {
+	for (const operation of ['generate', 'createTask', 'listModels']) {
+		const taskType = description.properties.find((p) => p.name === 'taskType' && NodeHelpers.displayParameter({ operation }, p, NODE, description));
+		expect(taskType?.options).toContainEqual({ name: 'Text to Speech', value: 'text_to_speech' });
+	}
 });
