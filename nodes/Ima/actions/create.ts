@@ -12,6 +12,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { buildCreatePlan, type CreatePlan } from '../helpers/createBody';
+import { SettingsError } from '../helpers/formFields';
 import { decideCreate, fingerprint, ledgerFor, type NodeLedger } from '../helpers/ledger';
 import { findModelVersion } from '../helpers/productTree';
 import { isTaskType, takesImages, TASK_TYPES } from '../helpers/taskTypes';
@@ -86,9 +87,23 @@ export async function prepareCreate(ctx: IExecuteFunctions, client: ImaClient, i
 	const ref = readModelRef(ctx, itemIndex);
 	const version = await resolveModel(ctx, client, taskType, ref);
 	const images = takesImages(taskType) ? await prepareImages(ctx, itemIndex, taskType) : { sources: [] };
-	const settings = readModelSettings(ctx, itemIndex);
-	const plan = planFor(version, taskType, prompt, settings, options, images);
+	// Model Settings (JSON) wins over the Model Settings list for a setting given in both.
+	const settings = { ...readModelSettings(ctx, itemIndex), ...options.modelSettingsJson };
+	let plan: CreatePlan;
+	try {
+		plan = planFor(version, taskType, prompt, settings, options, images);
+	} catch (error) {
+		throw fromJsonSettings(error, options.modelSettingsJson);
+	}
 	return { taskType, version, plan, images, options, prompt, settings };
+}
+
+/** A settings error about a key given in Model Settings (JSON) names that option. */
+export function fromJsonSettings(error: unknown, json: Record<string, unknown>): unknown {
+	if (!(error instanceof SettingsError)) return error;
+	const keys = error.parameter.split(/,\s*/);
+	if (!keys.some((k) => Object.prototype.hasOwnProperty.call(json, k))) return error;
+	return new SettingsError(`options.modelSettingsJson (${error.parameter})`, error.message.replace(/^Model Settings → /, 'Model Settings (JSON) → '));
 }
 
 function planFor(version: ModelVersion, taskType: string, prompt: string, settings: Record<string, unknown>, options: RunOptions, images: PreparedImages): CreatePlan {

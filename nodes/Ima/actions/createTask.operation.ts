@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { createForItem, createScope, prepareCreate } from './create';
-import { createFields, OPTION, optionsCollection, taskTypeField } from './descriptions';
+import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField } from './descriptions';
 import { withItemTasks } from './errors';
 import { executionOptions, readOptions } from './options';
 import { clientFor, runItems } from './scheduler';
@@ -11,7 +11,7 @@ import { clientFor, runItems } from './scheduler';
 const properties: INodeProperties[] = [
 	taskTypeField,
 	...createFields,
-	optionsCollection([OPTION.maxCredits, OPTION.concurrency, OPTION.n, OPTION.requestTimeout]),
+	optionsCollection(CREATE_OPTIONS),
 ];
 
 export const description = updateDisplayOptions({ show: { operation: ['createTask'] } }, properties);

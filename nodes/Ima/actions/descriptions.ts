@@ -196,6 +196,14 @@ export const OPTION = {
 		default: 'auto',
 		description: 'The shape of the output. A summary keeps large videos out of a language model.',
 	},
+	modelSettingsJson: {
+		displayName: 'Model Settings (JSON)',
+		name: 'modelSettingsJson',
+		type: 'json',
+		default: '{}',
+		description:
+			'The model\'s settings as a JSON object, e.g. {"duration": 10, "aspect_ratio": "16:9"}: for a model chosen by expression or by an AI Agent (ID mode), where the Model Settings list cannot load. Checked at run time against that model\'s form (the error lists the allowed values) before anything is paid. A setting given here and in Model Settings takes the value given here; unset ones take the model\'s defaults.',
+	},
 	n: {
 		displayName: 'Outputs per Task',
 		name: 'n',
@@ -238,6 +246,9 @@ export const OPTION = {
 			'How long to wait for the result (up to 86400). 0 uses the default for the kind: image 600, video 2400, music 480, speech 300. On timeout the error carries the task ID for Wait for Result.',
 	},
 } satisfies Record<string, INodeProperties>;
+
+/** The options of every operation that creates a task (Generate, Create Task). */
+export const CREATE_OPTIONS: INodeProperties[] = [OPTION.maxCredits, OPTION.concurrency, OPTION.modelSettingsJson, OPTION.n, OPTION.requestTimeout];
 
 /** The options of every operation that waits for media (Generate, Wait for Result, Check Task). */
 export const WAIT_OPTIONS: INodeProperties[] = [

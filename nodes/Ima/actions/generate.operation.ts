@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { createForItem, createScope, prepareCreate } from './create';
-import { createFields, OPTION, optionsCollection, taskTypeField, WAIT_OPTIONS } from './descriptions';
+import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField, WAIT_OPTIONS } from './descriptions';
 import { withItemTasks, withTaskId } from './errors';
 import { executionOptions, readOptions } from './options';
 import { resultItems } from './results';
@@ -12,7 +12,7 @@ import { clientFor, runItems } from './scheduler';
 const properties: INodeProperties[] = [
 	taskTypeField,
 	...createFields,
-	optionsCollection([OPTION.maxCredits, OPTION.concurrency, OPTION.n, OPTION.requestTimeout, ...WAIT_OPTIONS]),
+	optionsCollection([...CREATE_OPTIONS, ...WAIT_OPTIONS]),
 ];
 
 export const description = updateDisplayOptions({ show: { operation: ['generate'] } }, properties);

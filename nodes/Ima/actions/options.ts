@@ -28,6 +28,8 @@ export interface RunOptions {
 	downloadTimeout: number;
 	/** 'media': one item per media; 'summary': one short item per task (AI Agent tools). */
 	output: 'media' | 'summary';
+	/** Model Settings (JSON): settings for a model chosen by expression or by an AI Agent. */
+	modelSettingsJson: Record<string, unknown>;
 }
 
 /** Bounds of the numeric options (documented in the README). */
@@ -88,6 +90,32 @@ function readBoolean(options: IDataObject, name: string, fallback: boolean): boo
 	throw inputError(`options.${name}`, `Option ${name} must be true or false, got ${JSON.stringify(raw)?.slice(0, 40)}`);
 }
 
+/**
+ * A JSON-object option: absent or empty → {}; a JSON text or an object from an expression → its
+ * own keys (a null-prototype copy: "__proto__" or "constructor" are plain keys); anything else →
+ * an error naming the option, before anything is sent.
+ */
+export function readJsonObject(options: IDataObject, name: string, label: string): Record<string, unknown> {
+	const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+	if (!Object.prototype.hasOwnProperty.call(options, name)) return out;
+	let raw: unknown = options[name];
+	if (raw === undefined || raw === null) return out;
+	if (typeof raw === 'string') {
+		if (raw.trim() === '') return out;
+		try {
+			raw = JSON.parse(raw) as unknown;
+		} catch (error) {
+			throw inputError(`options.${name}`, `${label} is not valid JSON: ${(error as Error).message.slice(0, 120)}`, 'Write a JSON object, e.g. {"duration": 10}.');
+		}
+	}
+	if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+		const what = Array.isArray(raw) ? 'a list' : raw === null ? 'null' : `a ${typeof raw}`;
+		throw inputError(`options.${name}`, `${label} must be a JSON object such as {"duration": 10}, got ${what}`);
+	}
+	for (const key of Object.keys(raw)) out[key] = (raw as IDataObject)[key];
+	return out;
+}
+
 /** Whether n8n runs this node as an AI Agent tool (the tool variant's type ends in "Tool"). */
 export function isToolCall(ctx: IExecuteFunctions): boolean {
 	return /Tool$/.test(String(ctx.getNode().type ?? ''));
@@ -125,6 +153,7 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptio
 		maxCredits: readNumber(o, 'maxCredits'),
 		maxDownloadBytes: readNumber(o, 'maxDownloadSize') * 1024 * 1024,
 		downloadTimeout: readNumber(o, 'downloadTimeout'),
+		modelSettingsJson: readJsonObject(o, 'modelSettingsJson', 'Model Settings (JSON)'),
 	};
 }
 

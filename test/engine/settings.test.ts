@@ -1,0 +1,65 @@
+/**
+ * Settings beyond the Model Settings list: Model Settings (JSON) for a model that is not fixed
+ * (an expression, an AI Agent in ID mode). Every bad input fails before any paid call.
+ */
+import { generate, linear, model, run, settings, useSimulator, withItems, type Sim } from './setup';
+
+const env = useSimulator();
+let sim: Sim;
+beforeEach(() => {
+	sim = env.sim;
+});
+
+const sentParams = () => sim.createsReceived().map((r: any) => r.body.parameters[0].parameters);
+const errorText = (result: any) => `${result.error?.message ?? ''} ${result.error?.description ?? ''}`;
+
+describe('Model Settings (JSON)', () => {
+	test('a model chosen by expression gets its settings from the JSON, checked against its own form', async () => {
+		const wf = withItems(
+			linear(
+				generate({
+					taskType: 'text_to_video',
+					model: { __rl: true, mode: 'id', value: '={{ $json.model }}' },
+					modelSettings: settings({}),
+				}, { modelSettingsJson: '={{ JSON.stringify($json.settings) }}' }),
+			),
+			[
+				{ json: { model: 'kling-v2-6', settings: { duration: 10 } } },
+				{ json: { model: 'doubao-seedance-1-5-pro-251215', settings: { duration: 8, resolution: '720p' } } },
+			],
+		);
+		const result = await run(sim, wf);
+		expect(result.status).toBe('success');
+		const sent = sentParams();
+		expect(sent).toHaveLength(2);
+		const byModel = Object.fromEntries(sim.createsReceived().map((r: any) => [r.body.parameters[0].model_version, r.body.parameters[0].parameters]));
+		expect(byModel['kling-v2-6']).toMatchObject({ duration: '10' }); // Kling lists its durations as text
+		expect(byModel['doubao-seedance-1-5-pro-251215']).toMatchObject({ duration: 8, resolution: '720p' });
+	});
+
+	test('an object from an expression (as an AI Agent passes it) works too', async () => {
+		const result = await run(sim, linear(generate({ taskType: 'text_to_image' }, { modelSettingsJson: '={{ { "aspect_ratio": "16:9" } }}' })));
+		expect(result.status).toBe('success');
+		expect(sentParams()[0]).toMatchObject({ size: '2560x1440' });
+	});
+
+	test('a setting in both: the JSON value wins over the Model Settings list', async () => {
+		const result = await run(sim, linear(generate({ taskType: 'text_to_image', modelSettings: settings({ aspect_ratio: '1:1' }) }, { modelSettingsJson: '{"aspect_ratio": "16:9"}' })));
+		expect(result.status).toBe('success');
+		expect(sentParams()[0]).toMatchObject({ size: '2560x1440' });
+	});
+
+	test.each([
+		[{ modelSettingsJson: '{"duration": 7}' }, /Model Settings \(JSON\) → duration: "7" is not available for Kling 2\.6\. Allowed values: 5, 10/, 'options.modelSettingsJson (duration)'],
+		[{ modelSettingsJson: '{"colour": "red"}' }, /Model Settings \(JSON\) → colour is not a parameter of Kling 2\.6 for text_to_video\. Its parameters: .*duration/, 'options.modelSettingsJson (colour)'],
+		[{ modelSettingsJson: '{duration: 10}' }, /Model Settings \(JSON\) is not valid JSON/, 'options.modelSettingsJson'],
+		[{ modelSettingsJson: '[10]' }, /Model Settings \(JSON\) must be a JSON object/, 'options.modelSettingsJson'],
+	])('%j fails before any paid call, naming the option and the allowed values', async (options, message, parameter) => {
+		const result = await run(sim, linear(generate({ taskType: 'text_to_video', model: model('kling-v2-6') }, options)));
+		expect(result.status).toBe('error');
+		expect(result.error.message).toMatch(message);
+		expect(errorText(result)).toContain(`Parameter: ${parameter}`);
+		expect(sim.createsReceived()).toHaveLength(0);
+		expect(sim.creditsCharged).toBe(0);
+	});
+});
