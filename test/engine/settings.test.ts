@@ -63,3 +63,40 @@ describe('Model Settings (JSON)', () => {
 		expect(sim.creditsCharged).toBe(0);
 	});
 });
+
+describe('Additional Parameters (JSON)', () => {
+	const speech = (options: object) =>
+		generate({ taskType: 'text_to_speech', model: model('seed-tts-2.0'), prompt: 'Hello.' }, options);
+
+	test("speech's audio_params reach the nested parameters, beside the form's settings", async () => {
+		const result = await run(sim, linear(speech({ additionalParameters: '{"audio_params": {"emotion": "sad", "speech_rate": 10}}' })));
+		expect(result.status).toBe('success');
+		expect(sentParams()[0]).toMatchObject({ model: 'seed-tts-2.0-expressive', audio_params: { emotion: 'sad', speech_rate: 10 }, prompt: 'Hello.' });
+	});
+
+	test('they take part in price-rule matching: the server charges the rule they select', async () => {
+		sim.patchVersion('text_to_speech', 'seed-tts-2.0', (v: any) => {
+			v.credit_rules.unshift({ points: 3, origin_point: 3, attribute_id: 4420, attributes: { quality: 'hd' } });
+		});
+		const result = await run(sim, linear(speech({ additionalParameters: '{"quality": "hd"}' })));
+		expect(result.status).toBe('success');
+		expect(result.outputs.IMA[0].json.credits).toBe(3);
+		expect(sim.creditsCharged).toBe(3);
+		expect([...sim.tasks.values()][0].attributeId).toBe(4420);
+	});
+
+	test.each([
+		[{ additionalParameters: '{"prompt": "something else"}' }, /may not set prompt/],
+		[{ additionalParameters: '{"n": 4, "cast": {"points": 0}}' }, /may not set n, cast/],
+		[{ additionalParameters: '{"speaker": "x"}' }, /speaker is a setting of seed-tts-2\.0/],
+		[{ additionalParameters: '{"audio_params": ' }, /Additional Parameters \(JSON\) is not valid JSON/],
+		[{ additionalParameters: '"sad"' }, /Additional Parameters \(JSON\) must be a JSON object/],
+	])('%j fails before any paid call, naming the option', async (options, message) => {
+		const result = await run(sim, linear(speech(options)));
+		expect(result.status).toBe('error');
+		expect(result.error.message).toMatch(message);
+		expect(errorText(result)).toContain('Parameter: options.additionalParameters');
+		expect(sim.createsReceived()).toHaveLength(0);
+		expect(sim.creditsCharged).toBe(0);
+	});
+});

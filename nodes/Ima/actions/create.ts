@@ -113,6 +113,7 @@ function planFor(version: ModelVersion, taskType: string, prompt: string, settin
 		prompt,
 		settings,
 		n: options.n,
+		additional: options.additionalParameters,
 		// Placeholders stand in for binaries until they are uploaded (after validation).
 		images: images.sources.map((s) => (s.kind === 'url' ? s.url : `binary:${s.property}`)),
 	});

@@ -163,6 +163,14 @@ export const OPTION = {
 		default: 2048,
 		description: 'The largest media file the node downloads; a larger one fails with the task ID and the media URL',
 	},
+	additionalParameters: {
+		displayName: 'Additional Parameters (JSON)',
+		name: 'additionalParameters',
+		type: 'json',
+		default: '{}',
+		description:
+			'Fields IMA takes before the model\'s form lists them, as a JSON object merged into the parameters sent, e.g. {"audio_params": {"emotion": "sad"}} for speech. They count for the price like any parameter. They can never set the prompt, n, cast or the images, nor a setting of the model\'s form (use Model Settings).',
+	},
 	concurrency: {
 		displayName: 'Max Items at Once',
 		name: 'concurrency',
@@ -248,7 +256,7 @@ export const OPTION = {
 } satisfies Record<string, INodeProperties>;
 
 /** The options of every operation that creates a task (Generate, Create Task). */
-export const CREATE_OPTIONS: INodeProperties[] = [OPTION.maxCredits, OPTION.concurrency, OPTION.modelSettingsJson, OPTION.n, OPTION.requestTimeout];
+export const CREATE_OPTIONS: INodeProperties[] = [OPTION.additionalParameters, OPTION.maxCredits, OPTION.concurrency, OPTION.modelSettingsJson, OPTION.n, OPTION.requestTimeout];
 
 /** The options of every operation that waits for media (Generate, Wait for Result, Check Task). */
 export const WAIT_OPTIONS: INodeProperties[] = [

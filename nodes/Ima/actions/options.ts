@@ -30,6 +30,8 @@ export interface RunOptions {
 	output: 'media' | 'summary';
 	/** Model Settings (JSON): settings for a model chosen by expression or by an AI Agent. */
 	modelSettingsJson: Record<string, unknown>;
+	/** Additional Parameters (JSON): merged into the nested parameters (see createBody.ts). */
+	additionalParameters: Record<string, unknown>;
 }
 
 /** Bounds of the numeric options (documented in the README). */
@@ -154,6 +156,7 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptio
 		maxDownloadBytes: readNumber(o, 'maxDownloadSize') * 1024 * 1024,
 		downloadTimeout: readNumber(o, 'downloadTimeout'),
 		modelSettingsJson: readJsonObject(o, 'modelSettingsJson', 'Model Settings (JSON)'),
+		additionalParameters: readJsonObject(o, 'additionalParameters', 'Additional Parameters (JSON)'),
 	};
 }
 
