@@ -13,6 +13,7 @@ import * as listModels from './actions/listModels.operation';
 import { router } from './actions/router';
 import * as uploadImage from './actions/uploadImage.operation';
 import * as waitForResult from './actions/waitForResult.operation';
+import { TASK_TYPE_LABELS } from './helpers/taskTypes';
 import { listSearch, resourceMapping } from './methods';
 
 /**
@@ -37,7 +38,8 @@ export class Ima implements INodeType {
 		icon: { light: 'file:ima.svg', dark: 'file:ima.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ {generate: "Generate", createTask: "Create Task", checkTask: "Check Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + $parameter["taskType"] : "") }}',
+		// The operation, and for the operations with a task type its label (not its key).
+		subtitle: `={{ {generate: "Generate", createTask: "Create Task", checkTask: "Check Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + (${JSON.stringify(TASK_TYPE_LABELS)}[$parameter["taskType"]] || $parameter["taskType"]) : "") }}`,
 		description: 'Generate images, video, music and speech with IMA Studio AI models',
 		defaults: { name: 'IMA' },
 		usableAsTool: { replacements: { description: TOOL_DESCRIPTION } },

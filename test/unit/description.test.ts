@@ -35,7 +35,7 @@ describe('each operation shows the contract parameters', () => {
 		['createTask', { taskType: 'text_to_speech' }, ['taskType', 'model', 'prompt', 'modelSettings', 'options']],
 		['waitForResult', {}, ['taskId', 'options']],
 		['checkTask', {}, ['taskId', 'options']],
-		['uploadImage', {}, ['binaryPropertyName']],
+		['uploadImage', {}, ['binaryPropertyName', 'options']],
 		['listModels', {}, ['taskType']],
 	])('%s %j', (operation, extra, expected) => {
 		const names = shown({ operation, ...extra }).filter((n) => n !== 'operation' && n !== 'descriptionType' && n !== 'toolDescription');
@@ -47,6 +47,7 @@ describe('each operation shows the contract parameters', () => {
 		['createTask', ['concurrency', 'maxCredits', 'n', 'requestTimeout']],
 		['waitForResult', ['concurrency', 'requestTimeout', ...WAIT]],
 		['checkTask', ['concurrency', 'requestTimeout', ...WAIT]],
+		['uploadImage', ['concurrency', 'requestTimeout', 'uploadTimeout']],
 		['listModels', []],
 	])('%s options', (operation, expected) => {
 		const names = optionNames({ operation });

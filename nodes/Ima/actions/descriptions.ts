@@ -244,6 +244,14 @@ export const OPTION = {
 		default: 60,
 		description: 'How long one API call may take before it counts as failed',
 	},
+	uploadTimeout: {
+		displayName: 'Upload Timeout (Seconds)',
+		name: 'uploadTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 86400 },
+		default: 300,
+		description: 'How long the upload of one file to IMA\'s storage may take before it counts as failed',
+	},
 	timeout: {
 		displayName: 'Timeout (Seconds)',
 		name: 'timeout',

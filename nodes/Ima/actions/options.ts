@@ -44,6 +44,7 @@ export const OPTION_BOUNDS = {
 	maxCredits: { min: 0, max: 1e9, label: 'Max Credits per Run' },
 	maxDownloadSize: { min: 1, max: 1_048_576, label: 'Max Download Size (MB)' },
 	downloadTimeout: { min: 1, max: 86_400, label: 'Download Timeout (Seconds)' },
+	uploadTimeout: { min: 1, max: 86_400, label: 'Upload Timeout (Seconds)' },
 } as const;
 
 export const DEFAULTS = {
@@ -55,6 +56,7 @@ export const DEFAULTS = {
 	maxCredits: 0,
 	maxDownloadSize: 2048,
 	downloadTimeout: 1800,
+	uploadTimeout: 300,
 };
 
 type NumericOption = keyof typeof OPTION_BOUNDS;
@@ -164,21 +166,27 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptio
  * What the client of the whole execution needs (request timeout, concurrency) from item 0,
  * leniently: a bad value there is reported by that item's own `readOptions`.
  */
-export function executionOptions(ctx: IExecuteFunctions): { concurrency: number; requestTimeout: number } {
+export function executionOptions(ctx: IExecuteFunctions): { concurrency: number; requestTimeout: number; uploadTimeout: number } {
 	let o: IDataObject = {};
 	try {
 		o = optionsOf(ctx, 0);
 	} catch {
 		o = {};
 	}
-	const safe = (name: 'concurrency' | 'requestTimeout') => {
+	const safe = (name: 'concurrency' | 'requestTimeout' | 'uploadTimeout') => {
 		try {
 			return readNumber(o, name);
 		} catch {
 			return DEFAULTS[name];
 		}
 	};
-	return { concurrency: safe('concurrency'), requestTimeout: safe('requestTimeout') };
+	return { concurrency: safe('concurrency'), requestTimeout: safe('requestTimeout'), uploadTimeout: safe('uploadTimeout') };
+}
+
+/** The options of Upload Image, checked (a bad value fails the item before its upload). */
+export function readUploadOptions(ctx: IExecuteFunctions, itemIndex: number): { concurrency: number; requestTimeout: number; uploadTimeout: number } {
+	const o = optionsOf(ctx, itemIndex);
+	return { concurrency: readNumber(o, 'concurrency'), requestTimeout: readNumber(o, 'requestTimeout'), uploadTimeout: readNumber(o, 'uploadTimeout') };
 }
 
 /** The Task ID of an item (Wait for Result, Check Task): text or a number; empty or an object is refused. */

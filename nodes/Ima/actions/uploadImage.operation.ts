@@ -2,6 +2,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { OPTION, optionsCollection } from './descriptions';
+import { executionOptions, readUploadOptions } from './options';
 import { clientFor, runItems } from './scheduler';
 import { inspectBinary, uploadBinary } from './images';
 
@@ -14,6 +16,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		description: 'The binary property of the input item that holds the file: an image (any size; images used as task inputs must be under 30 MB), or a video or audio file',
 	},
+	optionsCollection([OPTION.concurrency, OPTION.requestTimeout, OPTION.uploadTimeout]),
 ];
 
 export const description = updateDisplayOptions({ show: { operation: ['uploadImage'] } }, properties);
@@ -23,8 +26,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const items = this.getInputData();
 	return await runItems(this, {
 		client,
-		concurrency: 5,
+		concurrency: executionOptions(this).concurrency,
 		prepare: async (i) => {
+			readUploadOptions(this, i); // a bad option fails its item before anything is sent
 			const property = String(this.getNodeParameter('binaryPropertyName', i, 'data')).trim() || 'data';
 			return await inspectBinary(this, i, property, 'binaryPropertyName', { use: 'upload' });
 		},
