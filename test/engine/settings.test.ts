@@ -65,7 +65,7 @@ describe('Model Settings (JSON)', () => {
 });
 
 describe('Additional Parameters (JSON)', () => {
-	const speech = (options: object) =>
+	const speech = (options: Record<string, string>) =>
 		generate({ taskType: 'text_to_speech', model: model('seed-tts-2.0'), prompt: 'Hello.' }, options);
 
 	test("speech's audio_params reach the nested parameters, beside the form's settings", async () => {
