@@ -100,3 +100,57 @@ describe('Additional Parameters (JSON)', () => {
 		expect(sim.creditsCharged).toBe(0);
 	});
 });
+
+describe('virtual groups (several UI fields sent together as one field)', () => {
+	const studio = (values: Record<string, string>, options: Record<string, string> = {}) =>
+		generate({ taskType: 'text_to_music', model: model('genbgm-studio-v1'), prompt: 'calm piano', modelSettings: settings(values) }, options);
+
+	test('shown as their UI fields, with their allowed values and defaults', async () => {
+		// eslint-disable-next-line @typescript-eslint/no-var-requires
+		const { callNodeMethod } = require('../harness/engine');
+		const { fields } = await callNodeMethod({
+			kind: 'resourceMapping',
+			method: 'getModelSettings',
+			parameters: { operation: 'generate', taskType: 'text_to_music', model: { __rl: true, mode: 'id', value: 'genbgm-studio-v1' } },
+			credentials: { imaApi: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, uploadBaseUrl: sim.uploadBaseUrl } },
+		});
+		expect(fields.map((f: any) => [f.id, f.defaultValue, f.options.map((o: any) => o.value)])).toEqual([
+			['quality', 'standard', ['standard', 'high']],
+			['channels', 'stereo', ['mono', 'stereo']],
+		]);
+	});
+
+	test.each([
+		[{}, 'standard_stereo', 4],
+		[{ quality: 'standard', channels: 'mono' }, 'standard_mono', 4],
+		[{ quality: 'high', channels: 'stereo' }, 'high_stereo', 6],
+	])('%j is sent as audio_setting %s and charged %i', async (values, sent, credits) => {
+		const result = await run(sim, linear(studio(values)));
+		expect(result.status).toBe('success');
+		const params = sentParams()[0];
+		expect(params.audio_setting).toBe(sent);
+		expect(params.quality).toBeUndefined();
+		expect(params.channels).toBeUndefined();
+		expect(sim.creditsCharged).toBe(credits);
+	});
+
+	test.each([
+		[{ quality: 'high', channels: 'mono' }, {}, /quality=high, channels=mono is not available for GenBGM Studio\. Allowed values: quality=standard & channels=mono; quality=standard & channels=stereo; quality=high & channels=stereo/],
+		[{ quality: 'high' }, {}, /channels: GenBGM Studio sends quality, channels together as audio_setting; set every one of them .*Allowed values: quality=standard & channels=mono/],
+		[{}, { modelSettingsJson: '{"channels": "mono"}' }, /Model Settings → quality: .*set every one of them \(channels=mono given\)/],
+	])('%j %j (an incomplete or unknown combination) fails before any paid call, listing the allowed ones', async (values, options, message) => {
+		const result = await run(sim, linear(studio(values, options)));
+		expect(result.status).toBe('error');
+		expect(result.error.message).toMatch(message);
+		expect(sim.createsReceived()).toHaveLength(0);
+	});
+
+	test('the simulator refuses the UI fields themselves (the server only knows audio_setting)', async () => {
+		const result = await run(sim, linear(studio({}, { additionalParameters: '{"mood": "calm"}' })));
+		expect(result.status).toBe('success');
+		const body = JSON.parse(JSON.stringify(sim.createsReceived()[0].body));
+		body.parameters[0].parameters.quality = 'high';
+		const res = await fetch(`${sim.baseUrl}/open/v1/tasks/create`, { method: 'POST', headers: { Authorization: `Bearer ${sim.apiKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		expect(await res.json()).toMatchObject({ code: 400, message: expect.stringMatching(/quality: a UI field of audio_setting/) });
+	});
+});
