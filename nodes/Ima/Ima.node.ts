@@ -10,10 +10,10 @@ import * as checkTask from './actions/checkTask.operation';
 import * as createTask from './actions/createTask.operation';
 import * as generate from './actions/generate.operation';
 import * as listModels from './actions/listModels.operation';
-import { createProperties, optionsProperty, taskTypeProperty } from './actions/properties';
 import { router } from './actions/router';
 import * as uploadImage from './actions/uploadImage.operation';
 import * as waitForResult from './actions/waitForResult.operation';
+import { TASK_TYPE_LABELS } from './helpers/taskTypes';
 import { listSearch, resourceMapping } from './methods';
 
 /**
@@ -38,8 +38,9 @@ export class Ima implements INodeType {
 		icon: { light: 'file:ima.svg', dark: 'file:ima.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ {generate: "Generate", createTask: "Create Task", checkTask: "Check Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + $parameter["taskType"] : "") }}',
-		description: 'Generate images, video and music with IMA Studio AI models',
+		// The operation, and for the operations with a task type its label (not its key).
+		subtitle: `={{ {generate: "Generate", createTask: "Create Task", checkTask: "Check Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + (${JSON.stringify(TASK_TYPE_LABELS)}[$parameter["taskType"]] || $parameter["taskType"]) : "") }}`,
+		description: 'Generate images, video, music and speech with IMA Studio AI models',
 		defaults: { name: 'IMA' },
 		usableAsTool: { replacements: { description: TOOL_DESCRIPTION } },
 		inputs: [NodeConnectionTypes.Main],
@@ -93,15 +94,13 @@ export class Ima implements INodeType {
 				],
 				default: 'generate',
 			},
-			taskTypeProperty,
-			...createProperties,
+			// Each operation owns its parameters and their display rules (actions/<op>.operation.ts).
 			...generate.description,
-			...checkTask.description,
 			...createTask.description,
+			...checkTask.description,
 			...waitForResult.description,
 			...uploadImage.description,
 			...listModels.description,
-			optionsProperty,
 		],
 	};
 

@@ -59,4 +59,6 @@ test('every version of every category creates with its defaults and is charged i
 	}
 	expect(failures).toEqual([]);
 	expect(count).toBeGreaterThan(40);
+	// All eight categories are served, speech included.
+	expect(TASK_TYPES.filter((t) => !sim.categories().includes(t))).toEqual([]);
 });

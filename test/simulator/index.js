@@ -159,6 +159,9 @@ const KEEP_UPLOAD_LIMIT = 50 * 1024 * 1024;
 const DEFAULT_DURATION = { image: 20, video: 60, audio: 30 };
 /** @type {Record<MediaKind, number>} simulated seconds (IMA's own client's poll limits) */
 const TIMEOUT = { image: 600, video: 2400, audio: 480 };
+/** Speech is audio too, but quicker: IMA polls it every 3 s up to 5 min (simulated seconds). */
+const SPEECH_DURATION = 10;
+const SPEECH_TIMEOUT = 300;
 const IMAGE_TASK_TYPES = new Set([
 	'image_to_image',
 	'image_to_video',
@@ -934,7 +937,8 @@ class Simulator {
 		const now = Date.now();
 		const kind = kindOf(taskType);
 		const behaviour = this._behaviours.shift() || {};
-		const durationSec = behaviour.durationSec === undefined ? DEFAULT_DURATION[kind] : behaviour.durationSec;
+		const speech = taskType === 'text_to_speech';
+		const durationSec = behaviour.durationSec === undefined ? (speech ? SPEECH_DURATION : DEFAULT_DURATION[kind]) : behaviour.durationSec;
 		const own = Array.isArray(behaviour.mediaDurationsSec) ? behaviour.mediaDurationsSec : [];
 		const mediaDurationsMs = Array.from({ length: n }, (_, i) => {
 			const sec = typeof own[i] === 'number' && own[i] >= 0 ? own[i] : durationSec;
@@ -962,7 +966,7 @@ class Simulator {
 			durationMs: Math.max(...mediaDurationsMs),
 			mediaDurationsMs,
 			polls: 0,
-			timeoutAt: Math.round(now + (TIMEOUT[kind] * 1000) / this.speed),
+			timeoutAt: Math.round(now + ((speech ? SPEECH_TIMEOUT : TIMEOUT[kind]) * 1000) / this.speed),
 			behaviour,
 		};
 		this.tasks.set(id, task);

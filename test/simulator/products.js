@@ -195,7 +195,8 @@ function ruleChargedFor(rules, sent) {
  * the field's option values (for a virtual field also a target value of its value_mapping), and
  * not disabled for the category by `disabled_conditions` (`enum_value` equal to the value, or
  * "*" for the whole field). Keys that are not form fields are ignored. A field that carries a
- * condition of the charged rule with exactly the rule's value is not checked: IMA's runtime
+ * condition of the charged rule with exactly the rule's value is not checked. The UI fields of a
+ * virtual field or group (`ui_params`) are never accepted as parameters: IMA's runtime
  * writes the chosen rule's attributes into the parameters even where the form disables the
  * field (Midjourney's `resolution` in text_to_image), and the server sells that combination.
  * @param {VersionNode} version
@@ -205,6 +206,17 @@ function ruleChargedFor(rules, sent) {
  * @returns {string | null} an error message naming the field and its allowed values, or null
  */
 function checkOptions(version, category, params, charged = null) {
+	// Virtual fields and groups: their UI fields (e.g. quality + channels) are the client's; the
+	// server only knows the field they are sent as (audio_setting).
+	const formFields = new Set((version.form_config || []).map((/** @type {any} */ f) => f && f.field));
+	for (const f of version.form_config || []) {
+		if (!f || !f.is_ui_virtual || !Array.isArray(f.ui_params)) continue;
+		for (const ui of f.ui_params) {
+			if (ui && typeof ui.field === 'string' && !formFields.has(ui.field) && present(params, ui.field)) {
+				return `invalid parameter ${ui.field}: a UI field of ${f.field}; send ${f.field} (one of the value_mapping target values)`;
+			}
+		}
+	}
 	const fromRule = new Map(charged ? conditionsOf(charged).map(([k, v]) => [k, norm(v)]) : []);
 	for (const f of version.form_config || []) {
 		if (!f || f.type !== 'tags' || typeof f.field !== 'string') continue;

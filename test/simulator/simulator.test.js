@@ -260,13 +260,13 @@ describe('product list', () => {
 describe('create', () => {
 	test('every version of every category is creatable from its defaults (disabled fields left out, the chosen rule\'s attributes sent)', async () => {
 		const categories = sim.categories();
-		expect(categories).toHaveLength(7);
+		expect(categories).toHaveLength(8);
 		let count = 0;
 		for (const category of categories) {
 			for (const p of sim.products(category)) {
 				/** @type {Record<string, any>} */
 				const nested = { prompt: 'x', n: 1 };
-				for (const f of p.form_config) {
+				for (const f of p.form_config || []) {
 					const off = (f.disabled_conditions || []).some((/** @type {any} */ d) => d.category === category && d.enum_value === '*');
 					if (f.value !== null && f.value !== undefined && !off) nested[f.field] = f.value;
 				}

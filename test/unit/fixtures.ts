@@ -10,7 +10,9 @@ import type { ModelVersion } from '../../nodes/Ima/helpers/types';
 
 export const FIXTURE_DIR = join(__dirname, '..', 'simulator', 'products');
 
-export function loadFixture(taskType: 'text_to_image' | 'text_to_video'): ModelVersion[] {
+export type FixtureCategory = 'text_to_image' | 'text_to_video' | 'text_to_speech' | 'text_to_music';
+
+export function loadFixture(taskType: FixtureCategory): ModelVersion[] {
 	return JSON.parse(readFileSync(join(FIXTURE_DIR, `products_${taskType}.json`), 'utf8')) as ModelVersion[];
 }
 
@@ -19,7 +21,7 @@ export const FIXTURES: Array<{ taskType: 'text_to_image' | 'text_to_video'; mode
 	{ taskType: 'text_to_video', models: loadFixture('text_to_video') },
 ];
 
-export function model(taskType: 'text_to_image' | 'text_to_video', id: string): ModelVersion {
+export function model(taskType: FixtureCategory, id: string): ModelVersion {
 	const found = loadFixture(taskType).find((m) => m.id === id);
 	if (!found) throw new Error(`fixture model ${id} not found`);
 	return found;

@@ -249,3 +249,21 @@ describe("waitDeadline: the user's timeout or IMA's timeout_at", () => {
 		expect(waitDeadline(started, timeoutMs, intervalMs, timeoutAt)).toBe(deadline);
 	});
 });
+
+describe('poll defaults by kind (CONTRACT.md)', () => {
+	// eslint-disable-next-line @typescript-eslint/no-var-requires
+	const { DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, mediaKindOf } = require('../../nodes/Ima/helpers/taskTypes');
+	// eslint-disable-next-line @typescript-eslint/no-var-requires
+	const { mediaFileType } = require('../../nodes/Ima/helpers/media');
+	test.each([
+		['text_to_image', 'image', 3, 600, 'png'],
+		['image_to_video', 'video', 8, 2400, 'mp4'],
+		['text_to_music', 'music', 5, 480, 'mp3'],
+		['text_to_speech', 'speech', 3, 300, 'mp3'],
+	])('%s is %s: every %i s, up to %i s; %s when nothing else tells', (taskType, kind, interval, timeout, ext) => {
+		expect(mediaKindOf(taskType)).toBe(kind);
+		expect(DEFAULT_POLL_INTERVAL[kind]).toBe(interval);
+		expect(DEFAULT_TIMEOUT[kind]).toBe(timeout);
+		expect(mediaFileType({ kind }).extension).toBe(ext);
+	});
+});

@@ -6,14 +6,18 @@
  * database. A failed task is an error with its id (or, with Continue On Fail, an item on Done).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { evaluateTask } from '../helpers/polling';
 import type { ImaTaskDetail } from '../helpers/types';
+import { OPTION, optionsCollection, taskIdField, WAIT_OPTIONS } from './descriptions';
 import { executionOptions, readOptions, readTaskId } from './options';
 import { readTaskOnce, resultItems } from './results';
 import { clientFor, runItems } from './scheduler';
 
-export const description: INodeProperties[] = [];
+const properties: INodeProperties[] = [taskIdField, optionsCollection([OPTION.concurrency, OPTION.requestTimeout, ...WAIT_OPTIONS])];
+
+export const description = updateDisplayOptions({ show: { operation: ['checkTask'] } }, properties);
 
 /** Seconds since the task was created, when IMA or the input item says when that was. */
 export function elapsedSeconds(detail: ImaTaskDetail | undefined, input: IDataObject, now: number): number | null {

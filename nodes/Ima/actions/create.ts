@@ -12,6 +12,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { buildCreatePlan, type CreatePlan } from '../helpers/createBody';
+import { SettingsError } from '../helpers/formFields';
 import { decideCreate, fingerprint, ledgerFor, type NodeLedger } from '../helpers/ledger';
 import { findModelVersion } from '../helpers/productTree';
 import { isSeedanceMedia, MEDIA_LIMITS } from '../helpers/referenceMedia';
@@ -97,13 +98,27 @@ export async function prepareCreate(ctx: IExecuteFunctions, client: ImaClient, i
 	const ref = readModelRef(ctx, itemIndex);
 	const version = await resolveModel(ctx, client, taskType, ref);
 	const images = takesImages(taskType) ? await prepareImages(ctx, itemIndex, taskType) : { sources: [] };
-	const settings = readModelSettings(ctx, itemIndex);
-	const plan = planFor(version, taskType, prompt, settings, options, images);
+	// Model Settings (JSON) wins over the Model Settings list for a setting given in both.
+	const settings = { ...readModelSettings(ctx, itemIndex), ...options.modelSettingsJson };
+	let plan: CreatePlan;
+	try {
+		plan = planFor(version, taskType, prompt, settings, options, images);
+	} catch (error) {
+		throw fromJsonSettings(error, options.modelSettingsJson);
+	}
 	// Seedance 2.0 media: every input is read and every limit checked here, before any upload.
 	const seedance = takesImages(taskType)
 		? await prepareSeedanceMedia(ctx, client, itemIndex, taskType, String(version.model_id ?? ''), version.name, images)
 		: undefined;
 	return { taskType, version, plan, images, options, prompt, settings, seedance };
+}
+
+/** A settings error about a key given in Model Settings (JSON) names that option. */
+export function fromJsonSettings(error: unknown, json: Record<string, unknown>): unknown {
+	if (!(error instanceof SettingsError)) return error;
+	const keys = error.parameter.split(/,\s*/);
+	if (!keys.some((k) => Object.prototype.hasOwnProperty.call(json, k))) return error;
+	return new SettingsError(`options.modelSettingsJson (${error.parameter})`, error.message.replace(/^Model Settings → /, 'Model Settings (JSON) → '));
 }
 
 function planFor(version: ModelVersion, taskType: string, prompt: string, settings: Record<string, unknown>, options: RunOptions, images: PreparedImages): CreatePlan {
@@ -117,6 +132,7 @@ function planFor(version: ModelVersion, taskType: string, prompt: string, settin
 		prompt,
 		settings,
 		n: options.n,
+		additional: options.additionalParameters,
 		// Placeholders stand in for binaries until they are uploaded (after validation).
 		images: images.sources.map((s) => (s.kind === 'url' ? s.url : `binary:${s.property}`)),
 	});

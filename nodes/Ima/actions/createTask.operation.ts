@@ -1,12 +1,20 @@
 /** Create Task: create a task and output its id at once (for Wait nodes or stored ids). */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { createForItem, createScope, prepareCreate } from './create';
+import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField } from './descriptions';
 import { withItemTasks } from './errors';
 import { executionOptions, readOptions } from './options';
 import { clientFor, runItems } from './scheduler';
 
-export const description: INodeProperties[] = [];
+const properties: INodeProperties[] = [
+	taskTypeField,
+	...createFields,
+	optionsCollection(CREATE_OPTIONS),
+];
+
+export const description = updateDisplayOptions({ show: { operation: ['createTask'] } }, properties);
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const client = await clientFor(this);

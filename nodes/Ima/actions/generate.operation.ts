@@ -1,13 +1,21 @@
 /** Generate: create a task, wait for it inside the execution, output the media as binary. */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { createForItem, createScope, prepareCreate } from './create';
+import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField, WAIT_OPTIONS } from './descriptions';
 import { withItemTasks, withTaskId } from './errors';
 import { executionOptions, readOptions } from './options';
 import { resultItems } from './results';
 import { clientFor, runItems } from './scheduler';
 
-export const description: INodeProperties[] = [];
+const properties: INodeProperties[] = [
+	taskTypeField,
+	...createFields,
+	optionsCollection([...CREATE_OPTIONS, ...WAIT_OPTIONS]),
+];
+
+export const description = updateDisplayOptions({ show: { operation: ['generate'] } }, properties);
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const client = await clientFor(this);

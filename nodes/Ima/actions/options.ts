@@ -28,6 +28,10 @@ export interface RunOptions {
 	downloadTimeout: number;
 	/** 'media': one item per media; 'summary': one short item per task (AI Agent tools). */
 	output: 'media' | 'summary';
+	/** Model Settings (JSON): settings for a model chosen by expression or by an AI Agent. */
+	modelSettingsJson: Record<string, unknown>;
+	/** Additional Parameters (JSON): merged into the nested parameters (see createBody.ts). */
+	additionalParameters: Record<string, unknown>;
 }
 
 /** Bounds of the numeric options (documented in the README). */
@@ -40,6 +44,7 @@ export const OPTION_BOUNDS = {
 	maxCredits: { min: 0, max: 1e9, label: 'Max Credits per Run' },
 	maxDownloadSize: { min: 1, max: 1_048_576, label: 'Max Download Size (MB)' },
 	downloadTimeout: { min: 1, max: 86_400, label: 'Download Timeout (Seconds)' },
+	uploadTimeout: { min: 1, max: 86_400, label: 'Upload Timeout (Seconds)' },
 } as const;
 
 export const DEFAULTS = {
@@ -51,6 +56,7 @@ export const DEFAULTS = {
 	maxCredits: 0,
 	maxDownloadSize: 2048,
 	downloadTimeout: 1800,
+	uploadTimeout: 300,
 };
 
 type NumericOption = keyof typeof OPTION_BOUNDS;
@@ -86,6 +92,32 @@ function readBoolean(options: IDataObject, name: string, fallback: boolean): boo
 	if (typeof raw === 'boolean') return raw;
 	if (raw === 'true' || raw === 'false') return raw === 'true';
 	throw inputError(`options.${name}`, `Option ${name} must be true or false, got ${JSON.stringify(raw)?.slice(0, 40)}`);
+}
+
+/**
+ * A JSON-object option: absent or empty → {}; a JSON text or an object from an expression → its
+ * own keys (a null-prototype copy: "__proto__" or "constructor" are plain keys); anything else →
+ * an error naming the option, before anything is sent.
+ */
+export function readJsonObject(options: IDataObject, name: string, label: string): Record<string, unknown> {
+	const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+	if (!Object.prototype.hasOwnProperty.call(options, name)) return out;
+	let raw: unknown = options[name];
+	if (raw === undefined || raw === null) return out;
+	if (typeof raw === 'string') {
+		if (raw.trim() === '') return out;
+		try {
+			raw = JSON.parse(raw) as unknown;
+		} catch (error) {
+			throw inputError(`options.${name}`, `${label} is not valid JSON: ${(error as Error).message.slice(0, 120)}`, 'Write a JSON object, e.g. {"duration": 10}.');
+		}
+	}
+	if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+		const what = Array.isArray(raw) ? 'a list' : raw === null ? 'null' : `a ${typeof raw}`;
+		throw inputError(`options.${name}`, `${label} must be a JSON object such as {"duration": 10}, got ${what}`);
+	}
+	for (const key of Object.keys(raw)) out[key] = (raw as IDataObject)[key];
+	return out;
 }
 
 /** Whether n8n runs this node as an AI Agent tool (the tool variant's type ends in "Tool"). */
@@ -125,6 +157,8 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptio
 		maxCredits: readNumber(o, 'maxCredits'),
 		maxDownloadBytes: readNumber(o, 'maxDownloadSize') * 1024 * 1024,
 		downloadTimeout: readNumber(o, 'downloadTimeout'),
+		modelSettingsJson: readJsonObject(o, 'modelSettingsJson', 'Model Settings (JSON)'),
+		additionalParameters: readJsonObject(o, 'additionalParameters', 'Additional Parameters (JSON)'),
 	};
 }
 
@@ -132,21 +166,27 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptio
  * What the client of the whole execution needs (request timeout, concurrency) from item 0,
  * leniently: a bad value there is reported by that item's own `readOptions`.
  */
-export function executionOptions(ctx: IExecuteFunctions): { concurrency: number; requestTimeout: number } {
+export function executionOptions(ctx: IExecuteFunctions): { concurrency: number; requestTimeout: number; uploadTimeout: number } {
 	let o: IDataObject = {};
 	try {
 		o = optionsOf(ctx, 0);
 	} catch {
 		o = {};
 	}
-	const safe = (name: 'concurrency' | 'requestTimeout') => {
+	const safe = (name: 'concurrency' | 'requestTimeout' | 'uploadTimeout') => {
 		try {
 			return readNumber(o, name);
 		} catch {
 			return DEFAULTS[name];
 		}
 	};
-	return { concurrency: safe('concurrency'), requestTimeout: safe('requestTimeout') };
+	return { concurrency: safe('concurrency'), requestTimeout: safe('requestTimeout'), uploadTimeout: safe('uploadTimeout') };
+}
+
+/** The options of Upload Image, checked (a bad value fails the item before its upload). */
+export function readUploadOptions(ctx: IExecuteFunctions, itemIndex: number): { concurrency: number; requestTimeout: number; uploadTimeout: number } {
+	const o = optionsOf(ctx, itemIndex);
+	return { concurrency: readNumber(o, 'concurrency'), requestTimeout: readNumber(o, 'requestTimeout'), uploadTimeout: readNumber(o, 'uploadTimeout') };
 }
 
 /** The Task ID of an item (Wait for Result, Check Task): text or a number; empty or an object is refused. */

@@ -330,7 +330,7 @@ async function keepFinished(
  * `data_1`… for several media.
  */
 export function summaryItem(items: INodeExecutionData[], c: MediaContext): INodeExecutionData {
-	const noun = c.kind === 'music' ? 'music track' : c.kind;
+	const noun = c.kind === 'music' ? 'music track' : c.kind === 'speech' ? 'speech audio file' : c.kind;
 	const urls = items.map((i) => String(i.json.url));
 	const json: IDataObject = {
 		taskId: c.taskId,

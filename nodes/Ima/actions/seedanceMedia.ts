@@ -31,7 +31,6 @@ import { ImaRequestError } from '../transport';
 import { inputError, ItemError } from './errors';
 import { inspectBinary, splitList, uploadBinary, type BinaryInfo, type PreparedImages } from './images';
 
-const CREATE_OPS = ['generate', 'createTask'];
 const REFERENCE = ['reference_image_to_video'];
 
 export const seedanceMediaProperties: INodeProperties[] = [
@@ -47,7 +46,7 @@ export const seedanceMediaProperties: INodeProperties[] = [
 		default: 'none',
 		description:
 			'Reference videos (mp4, mov) and audio (mp3, wav) besides the images. Only Seedance 2.0 models (ima-pro, ima-pro-fast) take them: at most 3 videos of 2–15 s (15 s in all) and 3 audio files of 2–15 s (15 s in all).',
-		displayOptions: { show: { operation: CREATE_OPS, taskType: REFERENCE } },
+		displayOptions: { show: { taskType: REFERENCE } },
 	},
 	{
 		displayName: 'Reference Video Properties',
@@ -56,7 +55,7 @@ export const seedanceMediaProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. video or clip1, clip2',
 		description: 'Comma-separated names of the binary properties of the input item that hold the reference videos, in order',
-		displayOptions: { show: { operation: CREATE_OPS, taskType: REFERENCE, referenceMediaInput: ['binary'] } },
+		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['binary'] } },
 	},
 	{
 		displayName: 'Reference Audio Properties',
@@ -65,7 +64,7 @@ export const seedanceMediaProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. voice',
 		description: 'Comma-separated names of the binary properties of the input item that hold the reference audio files, in order',
-		displayOptions: { show: { operation: CREATE_OPS, taskType: REFERENCE, referenceMediaInput: ['binary'] } },
+		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['binary'] } },
 	},
 	{
 		displayName: 'Video Cover Properties',
@@ -75,7 +74,7 @@ export const seedanceMediaProperties: INodeProperties[] = [
 		placeholder: 'e.g. cover1, cover2',
 		description:
 			"Optional: binary properties holding each video's first frame as an image (JPEG), one per video in order. The node does not decode video; a video without a cover is sent with an empty cover.",
-		displayOptions: { show: { operation: CREATE_OPS, taskType: REFERENCE, referenceMediaInput: ['binary'] } },
+		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['binary'] } },
 	},
 	{
 		displayName: 'Reference Video URLs',
@@ -84,7 +83,7 @@ export const seedanceMediaProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://example.com/clip.mp4',
 		description: 'Reference video URLs separated by commas or new lines, or an array from an expression',
-		displayOptions: { show: { operation: CREATE_OPS, taskType: REFERENCE, referenceMediaInput: ['url'] } },
+		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['url'] } },
 	},
 	{
 		displayName: 'Reference Audio URLs',
@@ -93,7 +92,7 @@ export const seedanceMediaProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://example.com/voice.mp3',
 		description: 'Reference audio URLs separated by commas or new lines, or an array from an expression',
-		displayOptions: { show: { operation: CREATE_OPS, taskType: REFERENCE, referenceMediaInput: ['url'] } },
+		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['url'] } },
 	},
 	{
 		displayName: 'Video Cover URLs',
@@ -103,7 +102,7 @@ export const seedanceMediaProperties: INodeProperties[] = [
 		placeholder: 'https://example.com/clip-first-frame.jpg',
 		description:
 			"Optional: URLs of each video's first frame as an image (JPEG), one per video in order. The node does not decode video; a video without a cover is sent with an empty cover.",
-		displayOptions: { show: { operation: CREATE_OPS, taskType: REFERENCE, referenceMediaInput: ['url'] } },
+		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['url'] } },
 	},
 ];
 

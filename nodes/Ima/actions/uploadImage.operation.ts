@@ -1,10 +1,13 @@
 /** Upload Image: a binary of the input item to a public IMA URL (two-step upload). */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
+import { OPTION, optionsCollection } from './descriptions';
+import { executionOptions, readUploadOptions } from './options';
 import { clientFor, runItems } from './scheduler';
 import { inspectBinary, uploadBinary } from './images';
 
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
 	{
 		displayName: 'Input Binary Field',
 		name: 'binaryPropertyName',
@@ -12,17 +15,20 @@ export const description: INodeProperties[] = [
 		default: 'data',
 		required: true,
 		description: 'The binary property of the input item that holds the file: an image (any size; images used as task inputs must be under 30 MB), or a video or audio file',
-		displayOptions: { show: { operation: ['uploadImage'] } },
 	},
+	optionsCollection([OPTION.concurrency, OPTION.requestTimeout, OPTION.uploadTimeout]),
 ];
+
+export const description = updateDisplayOptions({ show: { operation: ['uploadImage'] } }, properties);
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const client = await clientFor(this);
 	const items = this.getInputData();
 	return await runItems(this, {
 		client,
-		concurrency: 5,
+		concurrency: executionOptions(this).concurrency,
 		prepare: async (i) => {
+			readUploadOptions(this, i); // a bad option fails its item before anything is sent
 			const property = String(this.getNodeParameter('binaryPropertyName', i, 'data')).trim() || 'data';
 			return await inspectBinary(this, i, property, 'binaryPropertyName', { use: 'upload' });
 		},

@@ -1,21 +1,15 @@
 /** Wait for Result: wait for a task id and output its media exactly as Generate does. */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { OPTION, optionsCollection, taskIdField, WAIT_OPTIONS } from './descriptions';
 import { executionOptions, readOptions, readTaskId } from './options';
 import { resultItems } from './results';
 import { clientFor, runItems } from './scheduler';
 
-export const description: INodeProperties[] = [
-	{
-		displayName: 'Task ID',
-		name: 'taskId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. {{ $json.taskId }}',
-		description: 'The ID of an IMA task, usually from a Create Task step by expression',
-		displayOptions: { show: { operation: ['waitForResult', 'checkTask'] } },
-	},
-];
+const properties: INodeProperties[] = [taskIdField, optionsCollection([OPTION.concurrency, OPTION.requestTimeout, ...WAIT_OPTIONS])];
+
+export const description = updateDisplayOptions({ show: { operation: ['waitForResult'] } }, properties);
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const client = await clientFor(this);

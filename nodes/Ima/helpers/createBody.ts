@@ -1,8 +1,8 @@
 /** The create-task body, exactly as IMA's own client builds it. */
 import { describeRule, selectCreditRule } from './credit';
-import { allowedOutputCounts, RESERVED_FIELDS, resolveSettings, SettingsError } from './formFields';
+import { allowedOutputCounts, modelFields, RESERVED_FIELDS, resolveSettings, SettingsError } from './formFields';
 import { imageCountRange, takesImages } from './taskTypes';
-import type { ImaCreditRule, ModelVersion, Primitive } from './types';
+import type { ImaCreditRule, ModelVersion } from './types';
 import { normalizeRuleValue } from './credit';
 
 export interface CreatePlan {
@@ -28,7 +28,8 @@ export interface CreatePlan {
 	totalCredits: number;
 	rule: ImaCreditRule;
 	n: number;
-	params: Record<string, Primitive>;
+	/** The nested parameters sent besides prompt, n, input_images and cast. */
+	params: Record<string, unknown>;
 }
 
 export interface CreateInput {
@@ -40,6 +41,41 @@ export interface CreateInput {
 	images?: string[];
 	/** How many images the task takes, when not the task type's own range (Seedance 2.0 media). */
 	imageRange?: [number, number];
+	/**
+	 * Additional Parameters (JSON): fields IMA takes before the model's form lists them (speech's
+	 * `audio_params`), merged into the nested parameters; they take part in price-rule matching.
+	 */
+	additional?: Record<string, unknown>;
+}
+
+/** Keys the node sets itself: Additional Parameters may never override them. */
+export const NODE_OWNED_FIELDS = new Set([...RESERVED_FIELDS, 'images', 'src_image', 'src_video', 'src_audio']);
+
+/**
+ * Checks Additional Parameters against the model: a key the node sets (prompt, n, cast, the
+ * images) or a key of the model's form (set it in Model Settings, where it is checked) is refused.
+ */
+export function checkAdditional(version: ModelVersion, taskType: string, additional: Record<string, unknown>): void {
+	const keys = Object.keys(additional);
+	const owned = keys.filter((k) => NODE_OWNED_FIELDS.has(k));
+	if (owned.length) {
+		throw new SettingsError(
+			'options.additionalParameters',
+			`Additional Parameters (JSON) may not set ${owned.join(', ')}: the node sets ${owned.length === 1 ? 'it' : 'them'} (Prompt, Outputs per Task, the input images and the price)`,
+		);
+	}
+	const formKeys = new Set<string>();
+	for (const f of modelFields(version, taskType)) {
+		formKeys.add(f.id);
+		formKeys.add(f.target);
+	}
+	const inForm = keys.filter((k) => formKeys.has(k));
+	if (inForm.length) {
+		throw new SettingsError(
+			'options.additionalParameters',
+			`Additional Parameters (JSON): ${inForm.join(', ')} ${inForm.length === 1 ? 'is a setting' : 'are settings'} of ${version.name}: set ${inForm.length === 1 ? 'it' : 'them'} in Model Settings (or Model Settings (JSON)), where the value is checked`,
+		);
+	}
 }
 
 /**
@@ -75,12 +111,14 @@ export function buildCreatePlan(input: CreateInput): CreatePlan {
 		throw new SettingsError('images', `${taskType} takes no input images`);
 	}
 
-	const params = resolveSettings(version, taskType, input.settings);
+	const additional = input.additional ?? {};
+	checkAdditional(version, taskType, additional);
+	const params: Record<string, unknown> = { ...resolveSettings(version, taskType, input.settings), ...additional };
 	const match = selectCreditRule(version.credit_rules, params);
 	if (!match.rule) {
 		const sold = (version.credit_rules ?? []).map(describeRule).join('; ');
 		const sent = Object.entries(params)
-			.map(([k, v]) => `${k}=${String(v)}`)
+			.map(([k, v]) => `${k}=${v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
 			.join(', ');
 		throw new SettingsError(
 			'modelSettings',
@@ -100,7 +138,7 @@ export function buildCreatePlan(input: CreateInput): CreatePlan {
 	// IMA's runtime writes the chosen rule's attributes into the nested parameters, so the server
 	// sees the exact combination it charges (a field the form hides, such as Midjourney's
 	// resolution in text_to_image, is still sent). Values the user already sends are kept.
-	const sentParams: Record<string, Primitive> = { ...params };
+	const sentParams: Record<string, unknown> = { ...params };
 	for (const [key, value] of Object.entries(rule.attributes ?? {})) {
 		if (key === 'default' || RESERVED_FIELDS.has(key)) continue;
 		const present = Object.prototype.hasOwnProperty.call(sentParams, key) ? sentParams[key] : undefined;

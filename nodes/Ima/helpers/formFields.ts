@@ -221,6 +221,22 @@ export function resolveSettings(
 			const picked: Record<string, Primitive | undefined> = {};
 			for (const f of uiFields) picked[f.id] = chosen.get(f.id);
 			const rules = form.value_mapping?.mapping_rules ?? [];
+			const combos = () =>
+				rules
+					.map((r) => Object.entries(r.source_values ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(' & '))
+					.join('; ');
+			// A virtual group (several UI fields sent together as one field, IMA's runtime's
+			// `virtual_groups`): every field of the group is given, or none (then the defaults).
+			if (uiFields.length > 1) {
+				const given = uiFields.filter((f) => !isUnset(values[f.id]));
+				if (given.length && given.length < uiFields.length) {
+					const missing = uiFields.filter((f) => isUnset(values[f.id])).map((f) => f.id);
+					throw new SettingsError(
+						missing.join(', '),
+						`Model Settings → ${missing.join(', ')}: ${version.name} sends ${uiFields.map((f) => f.id).join(', ')} together as ${form.field}; set every one of them (${given.map((f) => `${f.id}=${String(picked[f.id])}`).join(', ')} given). Allowed values: ${combos()}`,
+					);
+				}
+			}
 			const rule = rules.find((r) =>
 				Object.entries(r.source_values ?? {}).every(([k, v]) => picked[k] !== undefined && same(picked[k], v)),
 			);
@@ -230,13 +246,10 @@ export function resolveSettings(
 					params[form.field] = form.value;
 					continue;
 				}
-				const combos = rules
-					.map((r) => Object.entries(r.source_values ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(' & '))
-					.join('; ');
 				const param = uiFields.map((f) => f.id).join(', ') || form.field;
 				throw new SettingsError(
 					param,
-					`Model Settings → ${param}: ${uiFields.map((f) => `${f.id}=${String(picked[f.id])}`).join(', ')} is not available for ${version.name}. Allowed values: ${combos}`,
+					`Model Settings → ${param}: ${uiFields.map((f) => `${f.id}=${String(picked[f.id])}`).join(', ')} is not available for ${version.name}. Allowed values: ${combos()}`,
 				);
 			}
 			const target = rule.target_value;

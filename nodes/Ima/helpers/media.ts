@@ -43,7 +43,7 @@ const EXT_BY_MIME: Record<string, string> = {
 	'audio/flac': 'flac',
 };
 
-const DEFAULT_EXT: Record<MediaKind, string> = { image: 'png', video: 'mp4', music: 'mp3' };
+const DEFAULT_EXT: Record<MediaKind, string> = { image: 'png', video: 'mp4', music: 'mp3', speech: 'mp3' };
 
 export function extensionFromUrl(url: string): string | undefined {
 	try {
@@ -66,7 +66,7 @@ export function extensionFromMime(mime: string | undefined): string | undefined 
 
 /**
  * The MIME type and extension of a downloaded media: a specific Content-Type wins, then IMA's
- * `format`, then the URL's extension, then the kind's default (png, mp4, mp3).
+ * `format`, then the URL's extension, then the kind's default (png, mp4, mp3; speech mp3).
  */
 export function mediaFileType(opts: {
 	kind: MediaKind;

@@ -8,11 +8,12 @@ export const TASK_TYPES = [
 	'first_last_frame_to_video',
 	'reference_image_to_video',
 	'text_to_music',
+	'text_to_speech',
 ] as const;
 
 export type TaskType = (typeof TASK_TYPES)[number];
 
-export type MediaKind = 'image' | 'video' | 'music';
+export type MediaKind = 'image' | 'video' | 'music' | 'speech';
 
 export const TASK_TYPE_LABELS: Record<TaskType, string> = {
 	text_to_image: 'Text to Image',
@@ -22,6 +23,7 @@ export const TASK_TYPE_LABELS: Record<TaskType, string> = {
 	first_last_frame_to_video: 'First and Last Frame to Video',
 	reference_image_to_video: 'Reference Image to Video',
 	text_to_music: 'Text to Music',
+	text_to_speech: 'Text to Speech',
 };
 
 /** Image task types take input images; `first_last_frame_to_video` takes exactly two. */
@@ -43,12 +45,13 @@ export function takesImages(taskType: string): boolean {
 export function mediaKindOf(taskType: string): MediaKind {
 	if (taskType.endsWith('_image')) return 'image';
 	if (taskType.endsWith('_video')) return 'video';
+	if (taskType.endsWith('_speech')) return 'speech';
 	return 'music';
 }
 
 /** Defaults from the contract (seconds). */
-export const DEFAULT_POLL_INTERVAL: Record<MediaKind, number> = { image: 3, video: 8, music: 5 };
-export const DEFAULT_TIMEOUT: Record<MediaKind, number> = { image: 600, video: 2400, music: 480 };
+export const DEFAULT_POLL_INTERVAL: Record<MediaKind, number> = { image: 3, video: 8, music: 5, speech: 3 };
+export const DEFAULT_TIMEOUT: Record<MediaKind, number> = { image: 600, video: 2400, music: 480, speech: 300 };
 
 /** How many input images a task type takes: [min, max]. */
 export function imageCountRange(taskType: string): [number, number] {

@@ -113,6 +113,8 @@ export interface ClientOptions {
 	retryBaseMs?: number;
 	/** Attempts of a read in all (first try included). */
 	maxAttempts?: number;
+	/** Timeout of one file upload (the PUT to storage), ms; default 300 s. */
+	uploadTimeoutMs?: number;
 }
 
 /**
@@ -172,6 +174,7 @@ export class ImaTransport {
 	readonly requestTimeoutMs: number;
 	readonly retryBaseMs: number;
 	readonly maxAttempts: number;
+	readonly uploadTimeoutMs: number;
 
 	constructor(
 		readonly ctx: ImaContext,
@@ -182,6 +185,7 @@ export class ImaTransport {
 		this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
 		this.retryBaseMs = options.retryBaseMs ?? 1000;
 		this.maxAttempts = options.maxAttempts ?? 5;
+		this.uploadTimeoutMs = options.uploadTimeoutMs ?? 300_000;
 	}
 
 	get cancelled(): boolean {

@@ -66,7 +66,7 @@ export async function putFile(t: ImaTransport, ful: string, open: () => Promise<
 				url: ful,
 				body: await open(),
 				headers,
-				timeoutMs: Math.max(t.requestTimeoutMs, 300_000),
+				timeoutMs: t.uploadTimeoutMs,
 				authenticated: false,
 				json: false,
 				// n8n's redirect follower buffers the whole request body to re-send it; presigned

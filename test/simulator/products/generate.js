@@ -298,6 +298,57 @@ const music = [
 		],
 		group_name: 'GenMusic',
 	},
+	{
+		// A virtual group, shaped as IMA's runtime reads them (capabilities/audio/params.py,
+		// shared/catalog.py _build_virtual_groups): two UI fields (quality, channels) sent together
+		// as one field (audio_setting); high quality in mono is not offered.
+		id: 'genbgm-studio-v1',
+		parent_id: 'GenMusic',
+		type: '3',
+		name: 'GenBGM Studio',
+		icon: 'https://ima.esxscloud.com/ima/images2/genbgm-2.png',
+		model_id: 'genbgm-studio',
+		tags: [{ tag_type: 'EET', tag_value: '30~60s' }, { tag_type: 'point', tag_value: '4-6' }],
+		model_types: ['text_to_music'],
+		description: 'Background music with a choice of sound quality and channels',
+		category_code: 'text_to_music',
+		category_name: CATEGORY_NAMES.text_to_music,
+		form_config: [
+			{
+				type: 'tags',
+				field: 'audio_setting',
+				label: 'Audio',
+				description: 'Sound quality and channels',
+				value: 'standard_stereo',
+				is_ui_virtual: true,
+				ui_params: [
+					{ field: 'quality', label: 'Quality', type: 'tags', value: 'standard', options: [{ label: 'Standard', value: 'standard' }, { label: 'High', value: 'high' }] },
+					{ field: 'channels', label: 'Channels', type: 'tags', value: 'stereo', options: [{ label: 'Mono', value: 'mono' }, { label: 'Stereo', value: 'stereo' }] },
+				],
+				options: [
+					{ label: 'standard_mono', value: 'standard_mono' },
+					{ label: 'standard_stereo', value: 'standard_stereo' },
+					{ label: 'high_stereo', value: 'high_stereo' },
+				],
+				value_mapping: {
+					type: 'simple',
+					source_params: ['quality', 'channels'],
+					target_param: 'audio_setting',
+					mapping_rules: [
+						{ source_values: { quality: 'standard', channels: 'mono' }, target_value: 'standard_mono' },
+						{ source_values: { quality: 'standard', channels: 'stereo' }, target_value: 'standard_stereo' },
+						{ source_values: { quality: 'high', channels: 'stereo' }, target_value: 'high_stereo' },
+					],
+				},
+				level: 1,
+			},
+		],
+		credit_rules: [
+			{ origin_point: 6, points: 6, attribute_id: 5131, attributes: { audio_setting: 'high_stereo' } },
+			{ origin_point: 4, points: 4, attribute_id: 5130, attributes: { default: 'enabled' } },
+		],
+		group_name: 'GenMusic',
+	},
 ];
 
 save('products_image_to_image.json', i2i);
