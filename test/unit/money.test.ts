@@ -152,3 +152,23 @@ describe('readNumber: option bounds', () => {
 		expect((thrown as ItemError).details.charge).toBe('none');
 	});
 });
+
+describe('a retry is the same input item; a new call of the node is not', () => {
+	test('attempts of another input item object are not this item’s', () => {
+		const l = new NodeLedger();
+		const first = { json: { q: 'a cat' } };
+		const retried = first; // n8n's Retry On Fail passes the very same item objects
+		const newCall = { json: { q: 'a cat' } }; // an AI Agent calling the tool again, a loop
+		l.record('0|0', { ...a('created', 't1'), item: first });
+		expect(decideCreate(l.attempts('0|0', retried))).toMatchObject({ action: 'reuse', attempt: { taskId: 't1' } });
+		expect(decideCreate(l.attempts('0|0', newCall)).action).toBe('create');
+		expect(l.taskIds('0|0', newCall)).toEqual([]);
+		expect(l.taskIds('0|0', retried)).toEqual(['t1']);
+	});
+
+	test('without an item object every attempt of the key counts (the safe side)', () => {
+		const l = new NodeLedger();
+		l.record('0|0', { ...a('maybe'), item: { json: {} } });
+		expect(decideCreate(l.attempts('0|0')).action).toBe('refuse');
+	});
+});

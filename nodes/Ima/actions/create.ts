@@ -164,6 +164,22 @@ export function createScope(ctx: IExecuteFunctions): CreateScope {
 	return { ledger, runIndex };
 }
 
+/** The ledger key of an item in this run of the node. */
+export function itemKey(scope: CreateScope, itemIndex: number): string {
+	return `${scope.runIndex}|${itemIndex}`;
+}
+
+/** The input item object itself (the same object when n8n retries the node). */
+export function inputItem(ctx: IExecuteFunctions, itemIndex: number): object | undefined {
+	const item = ctx.getInputData()[itemIndex] as unknown;
+	return item && typeof item === 'object' ? item : undefined;
+}
+
+/** Every task this item's creates made in this execution (earlier tries included). */
+export function itemTaskIds(ctx: IExecuteFunctions, scope: CreateScope, itemIndex: number): string[] {
+	return scope.ledger.taskIds(itemKey(scope, itemIndex), inputItem(ctx, itemIndex));
+}
+
 export interface CreatedTask {
 	id: string;
 	/** IMA's deadline (ms), when known. */
@@ -194,8 +210,9 @@ export async function createForItem(
 	prepared: PreparedCreate,
 ): Promise<CreatedTask> {
 	const { ledger } = scope;
-	const key = `${scope.runIndex}|${itemIndex}`;
-	const decision = decideCreate(ledger.attempts(key));
+	const key = itemKey(scope, itemIndex);
+	const item = inputItem(ctx, itemIndex);
+	const decision = decideCreate(ledger.attempts(key, item));
 	if (decision.action === 'reuse') {
 		return { id: decision.attempt.taskId, timeoutAt: decision.attempt.timeoutAt, plan: prepared.plan, version: prepared.version, reused: true };
 	}
@@ -245,7 +262,7 @@ export async function createForItem(
 			}
 		}
 		const bodyHash = fingerprint(plan.body);
-		const attempt = ledger.record(key, { outcome: 'sending', credits: plan.totalCredits, bodyHash });
+		const attempt = ledger.record(key, { outcome: 'sending', credits: plan.totalCredits, bodyHash, item });
 		if (client.cancelled) {
 			attempt.outcome = 'refused';
 			ledger.release(plan.totalCredits);

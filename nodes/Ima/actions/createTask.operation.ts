@@ -2,7 +2,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { createForItem, createScope, prepareCreate } from './create';
+import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
 import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField } from './descriptions';
 import { withItemTasks } from './errors';
 import { executionOptions, readOptions } from './options';
@@ -42,7 +42,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			} catch (error) {
 				failure = error;
 			}
-			throw withItemTasks(failure, scope.ledger.taskIds(`${scope.runIndex}|${i}`));
+			throw withItemTasks(failure, itemTaskIds(this, scope, i));
 		},
 		summarize: (_i, out) => `created task ${String(out[0]?.json.taskId)}`,
 	});

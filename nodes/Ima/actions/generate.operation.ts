@@ -2,7 +2,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { createForItem, createScope, prepareCreate } from './create';
+import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
 import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField, WAIT_OPTIONS } from './descriptions';
 import { withItemTasks, withTaskId } from './errors';
 import { executionOptions, readOptions } from './options';
@@ -53,7 +53,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			} catch (error) {
 				failure = error;
 			}
-			throw withItemTasks(failure, scope.ledger.taskIds(`${scope.runIndex}|${i}`));
+			throw withItemTasks(failure, itemTaskIds(this, scope, i));
 		},
 		summarize: (_i, out) => {
 			const ids = [...new Set(out.map((o) => o.json.taskId).filter(Boolean))];

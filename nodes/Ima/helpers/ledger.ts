@@ -20,6 +20,12 @@ export interface CreateAttempt {
 	timeoutAt?: number;
 	/** A fingerprint of the create body (without uploaded image URLs). */
 	bodyHash: string;
+	/**
+	 * The input item the create was for. n8n's Retry On Fail runs the node again with the very same
+	 * item objects; a new call of the node (a loop, an AI Agent calling the tool again) brings new
+	 * ones, and is never mistaken for a retry.
+	 */
+	item?: object;
 }
 
 export type CreateDecision =
@@ -47,8 +53,10 @@ export class NodeLedger {
 	committed = 0;
 	private readonly items = new Map<string, CreateAttempt[]>();
 
-	attempts(itemKey: string): CreateAttempt[] {
-		return this.items.get(itemKey) ?? [];
+	/** The earlier creates of an item (of this very input item, when given). */
+	attempts(itemKey: string, item?: object): CreateAttempt[] {
+		const all = this.items.get(itemKey) ?? [];
+		return item ? all.filter((a) => !a.item || a.item === item) : all;
 	}
 
 	record(itemKey: string, attempt: CreateAttempt): CreateAttempt {
@@ -59,8 +67,8 @@ export class NodeLedger {
 	}
 
 	/** Every task id the item's creates returned in this execution. */
-	taskIds(itemKey: string): string[] {
-		return this.attempts(itemKey)
+	taskIds(itemKey: string, item?: object): string[] {
+		return this.attempts(itemKey, item)
 			.map((a) => a.taskId)
 			.filter((id): id is string => typeof id === 'string' && id !== '');
 	}
