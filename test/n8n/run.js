@@ -246,6 +246,7 @@ const KIND_OF = {
 	first_last_frame_to_video: 'video',
 	reference_image_to_video: 'video',
 	text_to_music: 'audio',
+	text_to_speech: 'audio',
 };
 const MIME_OF = { image: /^image\/(png|jpeg|webp)$/, video: /^video\/mp4$/, audio: /^audio\/(mpeg|mp3)$/ };
 
