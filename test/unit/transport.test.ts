@@ -29,6 +29,7 @@ function fake(handler: Handler, options: { signal?: AbortSignal; execSignal?: Ab
 	const calls: Array<{ opts: any; authenticated: boolean }> = [];
 	const ctx: any = {
 		getCredentials: async () => ({ apiKey: KEY, baseUrl: BASE, uploadBaseUrl: UPLOAD }),
+		getExecutionCancelSignal: () => options.execSignal,
 		helpers: {
 			// like n8n-core: the execution's cancel signal replaces the request's own
 			async httpRequestWithAuthentication(_type: string, opts: any) {
@@ -318,6 +319,32 @@ describe('product cache', () => {
 		expect(e.info.kind).toBe('cancelled');
 		release();
 		expect((await p2).map((v) => v.id)).toEqual(['a']);
+	});
+
+	test('n8n 2.x: the starter is cancelled while the shared load waits out a 503; the other caller loads again itself', async () => {
+		// Found by test:queue in a real n8n 2.41.1: the retries of the shared load went out with the
+		// cancelled execution's signal (n8n sets it on every request) and failed the other one.
+		const a = new AbortController();
+		const b = new AbortController();
+		let requests = 0;
+		const handler: Handler = async (opts) => {
+			requests++;
+			if (opts.abortSignal?.aborted) throw new Error('This operation was aborted'); // no ERR_CANCELED code
+			if (requests === 1) {
+				a.abort(); // the starter is stopped while its load backs off
+				return answer(null, 503, 503, { 'retry-after': '0' });
+			}
+			return answer([version('fresh')]);
+		};
+		const first = fake(handler, { signal: a.signal, execSignal: a.signal });
+		const second = fake(handler, { signal: b.signal, execSignal: b.signal });
+		const p1 = first.client.products('text_to_music');
+		const p2 = second.client.products('text_to_music');
+		expect((await failure(p1)).info.kind).toBe('cancelled');
+		expect((await p2).map((v) => v.id)).toEqual(['fresh']);
+		// the second caller's own load went out on its own context, not the cancelled one
+		expect(second.calls.length).toBeGreaterThanOrEqual(1);
+		expect(second.calls.every((c) => c.opts.abortSignal === b.signal)).toBe(true);
 	});
 
 	test('a caller stops waiting on its own signal while the shared load goes on', async () => {

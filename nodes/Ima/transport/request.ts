@@ -115,6 +115,12 @@ export interface ClientOptions {
 	maxAttempts?: number;
 	/** Timeout of one file upload (the PUT to storage), ms; default 300 s. */
 	uploadTimeoutMs?: number;
+	/**
+	 * The cancel signal of the execution whose context sends the requests, when it is not
+	 * `signal` (a detached transport). n8n aborts every request of a context whose execution is
+	 * cancelled, whatever signal the node gives, so such a transport's requests end with it.
+	 */
+	ownerSignal?: AbortSignal;
 }
 
 /**
@@ -188,13 +194,22 @@ export class ImaTransport {
 		this.uploadTimeoutMs = options.uploadTimeoutMs ?? 300_000;
 	}
 
+	/** True when this transport's requests can no longer go: its execution was cancelled. */
 	get cancelled(): boolean {
-		return this.signal?.aborted === true;
+		return this.signal?.aborted === true || this.options.ownerSignal?.aborted === true;
 	}
 
-	/** The same transport without a cancel signal: for work shared by several executions. */
+	/**
+	 * The same transport without a cancel signal: for work shared by several executions. Its
+	 * requests still go through this execution's context, which n8n aborts when this execution is
+	 * cancelled (n8n-core sets every request's abort signal to the execution's); it then reports
+	 * itself cancelled, and the other callers load again with their own context.
+	 */
 	detached(): ImaTransport {
-		return new ImaTransport(this.ctx, this.credentials, { ...this.options, signal: undefined });
+		const own = typeof (this.ctx as { getExecutionCancelSignal?: () => AbortSignal | undefined }).getExecutionCancelSignal === 'function'
+			? (this.ctx as { getExecutionCancelSignal: () => AbortSignal | undefined }).getExecutionCancelSignal()
+			: undefined;
+		return new ImaTransport(this.ctx, this.credentials, { ...this.options, signal: undefined, ownerSignal: own ?? this.signal });
 	}
 
 	/** Removes the API key (in any form: encoded, re-cased, base64) from a text. */
@@ -401,7 +416,9 @@ export class ImaTransport {
 			}
 			if (!(failure instanceof ImaRequestError)) throw failure;
 			const e = failure;
-			if (!e.transient || this.cancelled) throw e;
+			// Cancelled meanwhile: say so (the failure may only be n8n aborting the request).
+			if (this.cancelled) throw this.cancelledError(step);
+			if (!e.transient) throw e;
 			lastError = e;
 			if (i === this.maxAttempts - 1) break;
 			const backoff = Math.min(30_000, this.retryBaseMs * 2 ** i);
