@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run test:queue`: the packed package in REAL n8n 2.41.1 in queue mode (issue #12, part 1 and
 // the queue-mode proof of part 2). Not part of `npm test` or CI: it needs root (or Redis and
-// PostgreSQL installed), about 4 GB of RAM, 4 GB of disk besides the n8n install, ~10 minutes.
+// PostgreSQL installed), about 4 GB of RAM, 2 GB of disk besides the n8n install, ~7 minutes.
 //
 // Sets up, all on loopback, offline, in a temp folder (removed at the end unless N8N_IMA_KEEP=1):
 //   - redis-server and PostgreSQL from Debian's packages (apt-get install when missing; PostgreSQL
