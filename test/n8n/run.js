@@ -9,7 +9,8 @@
 //   2. starts the IMA simulator (node test/simulator/cli.js) as a child process on loopback,
 //   3. `n8n import:credentials` an `imaApi` credential pointing at the simulator,
 //   4. `n8n import:workflow` every examples/*.json (credential reference rewritten to the imported
-//      credential; the Wait node's 5 minutes cut to 2 seconds, so n8n waits in-process),
+//      credential; the Wait node's 5 minutes cut to 2 seconds, so n8n waits in-process; in the
+//      Check Task loop to 0.2 s, so the loop answers Running at least once before Done),
 //   5. `n8n execute --id=<id> --rawOutput` each workflow, parses the run data, and checks the
 //      items and binaries: item counts, json fields, binary mimeType/fileName/size, the stored
 //      bytes (filesystem binary mode) by magic number and by sha256 against the simulator's CDN,
@@ -212,8 +213,12 @@ function loadExamples(filter) {
 				if (node.type === 'n8n-nodes-base.wait') {
 					// Up to ~65 s n8n waits in-process; longer puts the execution into `waiting`,
 					// which `n8n execute` doesn't resume. 2 s keeps the Wait real and the run short.
-					changes.push(`Wait "${node.name}": ${node.parameters.amount} ${node.parameters.unit} → 2 seconds`);
-					node.parameters = { ...node.parameters, amount: 2, unit: 'seconds' };
+					// In a Check Task loop 0.2 s: a video takes 0.6 s at the simulator's speed 100, so
+					// Check Task answers Running at least once and the loop goes round.
+					const loop = workflow.nodes.some((n) => n.type === IMA_TYPE && n.parameters.operation === 'checkTask');
+					const amount = loop ? 0.2 : 2;
+					changes.push(`Wait "${node.name}": ${node.parameters.amount} ${node.parameters.unit} → ${amount} seconds`);
+					node.parameters = { ...node.parameters, amount, unit: 'seconds' };
 				}
 			}
 			return { file, name: file.replace(/\.json$/, ''), id, workflow, changes };
@@ -339,7 +344,21 @@ async function checkRun({ workflow, runJson, userFolder, sim }) {
 		for (const item of items) if (item.json && item.json.error) ok(false, `${tag}: item error: ${item.json.error}`);
 		stats.items += items.length;
 
-		if (op === 'generate' || op === 'waitForResult') {
+		if (op === 'checkTask') {
+			// A loop: every run but the last answered Running (output 1), the last one Done (output 0).
+			const runs = runData[node.name] || [];
+			ok(runs.length >= 2, `${tag}: ran ${runs.length}× (Running at least once, then Done)`);
+			for (const [r, run] of runs.entries()) {
+				const [done = [], running = []] = (run.data && run.data.main) || [];
+				const last = r === runs.length - 1;
+				ok(last ? done.length === nIn && running.length === 0 : running.length === nIn && done.length === 0, `${tag} run ${r + 1}: ${last ? `${nIn} item(s) on Done` : `${nIn} item(s) on Running`} (got Done ${done.length}, Running ${running.length})`);
+				for (const item of running) {
+					const j = item.json || {};
+					ok(j.status === 'running' && typeof j.taskId === 'string' && j.taskId && (typeof j.elapsed === 'number' || j.elapsed === null), `${tag} run ${r + 1}: Running item {taskId, status: "running", elapsed} (${j.taskId}, ${j.status}, ${j.elapsed})`);
+				}
+			}
+		}
+		if (op === 'generate' || op === 'waitForResult' || op === 'checkTask') {
 			const n = op === 'generate' ? Number((p.options && p.options.n) || 1) : 1;
 			ok(items.length === n * nIn, `${tag}: ${n * nIn} item(s) (got ${items.length})`);
 			const prop = (p.options && p.options.binaryPropertyName) || 'data';
@@ -348,7 +367,7 @@ async function checkRun({ workflow, runJson, userFolder, sim }) {
 				const it = `${tag}[${i}]`;
 				ok(typeof j.taskId === 'string' && j.taskId, `${it}: json.taskId`);
 				if (op === 'generate') ok(j.taskType === p.taskType, `${it}: json.taskType = ${p.taskType}`);
-				if (op === 'waitForResult') {
+				if (op === 'waitForResult' || op === 'checkTask') {
 					const src = inputs[node.executeOnce ? 0 : i];
 					ok(src && src.json && j.taskId === src.json.taskId, `${it}: taskId is the input's task`);
 				}

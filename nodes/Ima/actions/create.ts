@@ -279,6 +279,8 @@ export async function createForItem(
 			const timeoutAt = Number(task.timeout_at);
 			if (Number.isFinite(timeoutAt) && timeoutAt > 0) attempt.timeoutAt = timeoutAt;
 			const createdAt = Number(task.created_at);
+			// The task id outlives a killed worker in n8n's log (never the key).
+			ctx.logger?.info(`IMA task created: ${attempt.taskId} (execution ${ctx.getExecutionId?.() ?? '?'}, node "${ctx.getNode().name}", item ${itemIndex})`);
 			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, createdAt: Number.isFinite(createdAt) && createdAt > 0 ? createdAt : undefined, plan, version, reused: false };
 		} catch (error) {
 			failure = error;
