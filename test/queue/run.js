@@ -384,15 +384,16 @@ async function main() {
 			const simTask = (await sim.call('tasks')).find((t) => t.id === created);
 			row('the task exists at IMA (simulator) and keeps running', simTask ? `task ${created} known, ${Math.round(simTask.durationMs / 1000)} s long` : 'unknown', !!simTask);
 			// What n8n does: the Bull job stalls (lock 60 s, maxStalledCount 0: never run again);
-			// queue recovery on main (every N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL minutes, here 1,
-			// default 180) marks the execution crashed.
+			// either Bull's stalled-job failure ("error") or queue recovery on main (every
+			// N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL minutes, here 1, default 180: "crashed") ends
+			// it, whichever comes first. Both mean the same: n8n gave up and will not run it again.
 			const after = await waitFor(async () => {
 				const [x] = await q('select status from execution_entity where id = $1', [e.id]);
 				return x && x.status !== 'running' && x.status !== 'new' ? x.status : undefined;
 			}, 240_000, 'n8n changes the killed execution\'s status').catch(() => 'still running after 240 s');
 			const createsAfter = (await sim.call('creates')).length - createsBefore;
 			const detailsAfter = ((await sim.call('counts')).detail || 0) - detailsBefore;
-			row('what n8n does with the execution', `status "${after}" after ${secs(Date.now() - tKill)} s; not run again: ${createsAfter} create(s) in all, ${detailsAfter} status checks after the kill`, after === 'crashed' && createsAfter === 1);
+			row('what n8n does with the execution', `status "${after}" after ${secs(Date.now() - tKill)} s; not run again: ${createsAfter} create(s) in all, ${detailsAfter} status checks after the kill`, (after === 'crashed' || after === 'error') && createsAfter === 1 && detailsAfter === 0);
 			workers[victim] = await startWorker(victim);
 			timings.kill = Date.now() - tk;
 		});
