@@ -265,7 +265,7 @@ export class ImaClient {
 				kind: 'http', transient: true, maybeProcessed: status !== 429, httpStatus: status, imaCode, imaMessage, retryAfterMs, step,
 			});
 		}
-		if (imaCode !== undefined && Number.isFinite(imaCode) && imaCode !== 0) {
+		if (imaCode !== undefined && Number.isFinite(imaCode) && imaCode !== 0 && imaCode !== 200) {
 			const text = describeImaCode(imaCode, imaMessage);
 			throw new ImaRequestError(text.message, {
 				kind: 'business', transient: false, maybeProcessed: false, httpStatus: status, imaCode, imaMessage, description: text.description, step,
