@@ -16,8 +16,8 @@ const config = {
 		'nodes/Ima/actions/scheduler.ts',
 		'nodes/Ima/actions/options.ts',
 		// The transport's create and read-retry logic only (the rest is HTTP plumbing).
-		'nodes/Ima/transport/index.ts:288-307', // withRetries
-		'nodes/Ima/transport/index.ts:351-373', // createTask
+		'nodes/Ima/transport/request.ts:388-408', // ImaTransport.withRetries (the read retries)
+		'nodes/Ima/transport/api.ts:114-137', // createTask (the paid call)
 	],
 	testRunner: 'jest',
 	jest: {
@@ -38,6 +38,9 @@ const config = {
 	reporters: ['clear-text', 'progress', 'html', 'json'],
 	htmlReporter: { fileName: 'reports/mutation/mutation.html' },
 	jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+	// Reuse results of earlier runs (the unit tier's kills, unchanged mutants and tests).
+	incremental: true,
+	incrementalFile: 'reports/mutation/stryker-incremental.json',
 	tempDirName: '.stryker-tmp',
 	cleanTempDir: true,
 	ignorePatterns: ['reports', 'coverage', 'demo-output', 'test-output', 'bench/output', '.n8n-test', '*.tgz'],

@@ -58,6 +58,8 @@ export class ImaApi implements ICredentialType {
 			url: '/open/v1/product/list',
 			method: 'GET',
 			qs: { app: 'ima', platform: 'web', category: 'text_to_image' },
+			// The key never follows a redirect to another origin (n8n's default would re-send it).
+			sendCredentialsOnCrossOriginRedirect: false,
 			headers: {
 				'Content-Type': 'application/json',
 				'x-app-source': 'ima_skills',

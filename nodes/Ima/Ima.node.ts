@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import * as checkTask from './actions/checkTask.operation';
 import * as createTask from './actions/createTask.operation';
 import * as generate from './actions/generate.operation';
 import * as listModels from './actions/listModels.operation';
@@ -15,6 +16,21 @@ import * as uploadImage from './actions/uploadImage.operation';
 import * as waitForResult from './actions/waitForResult.operation';
 import { listSearch, resourceMapping } from './methods';
 
+/**
+ * What an AI Agent reads about the "IMA Tool" (the node connected to an agent's Tool input).
+ * n8n builds the tool from this node: its name from the node's name, its arguments from the
+ * $fromAI() expressions, its description from `toolDescription` when `descriptionType` is
+ * "manual". n8n adds those two parameters itself with the node's one-line description as the
+ * default; defining them here (shown only in the tool) makes this text the default instead.
+ * `usableAsTool.replacements` puts it on the tool's entry in the editor's node list too.
+ */
+const TOOL_DESCRIPTION =
+	'Creates media with IMA Studio AI models and returns its URLs: images, videos, music or speech, ' +
+	'of the task type this tool is set to. Pass `prompt`: a detailed description of what to create ' +
+	'(for speech, the text to say); other arguments, if any, are described with them. The answer is ' +
+	'JSON: status, message, urls (the media), taskId, credits spent. Videos can take minutes; an ' +
+	'error names what to change, and its taskId if a task was already created.';
+
 export class Ima implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'IMA',
@@ -22,22 +38,55 @@ export class Ima implements INodeType {
 		icon: { light: 'file:ima.svg', dark: 'file:ima.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ {generate: "Generate", createTask: "Create Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + $parameter["taskType"] : "") }}',
+		subtitle: '={{ {generate: "Generate", createTask: "Create Task", checkTask: "Check Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + $parameter["taskType"] : "") }}',
 		description: 'Generate images, video and music with IMA Studio AI models',
 		defaults: { name: 'IMA' },
-		usableAsTool: true,
+		usableAsTool: { replacements: { description: TOOL_DESCRIPTION } },
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// Check Task has two outputs (Done, Running); every other operation one.
+		outputs: `={{ $parameter["operation"] === "checkTask" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Done" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Running" }] : ["${NodeConnectionTypes.Main}"] }}`,
 		credentials: [{ name: 'imaApi', required: true }],
 		properties: [
+			{
+				displayName: 'Tool Description',
+				name: 'descriptionType',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { '@tool': [true] } },
+				options: [
+					{ name: 'Set Automatically', value: 'auto', description: "The node's one-line description" },
+					{ name: 'Set Manually', value: 'manual', description: 'The description below (prefilled for IMA)' },
+				],
+				default: 'manual',
+			},
+			{
+				displayName: 'Description',
+				name: 'toolDescription',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				displayOptions: { show: { '@tool': [true], descriptionType: ['manual'] } },
+				default: TOOL_DESCRIPTION,
+				description: 'What the AI Agent reads about this tool: what it does and what to pass',
+			},
 			{
 				displayName: 'Operation',
 				name: 'operation',
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{
+						name: 'Check Task',
+						value: 'checkTask',
+						action: 'Check a task once',
+						description: 'One status check: media on Done, or the item on Running (loop it through a Wait node)',
+					},
 					{ name: 'Create Task', value: 'createTask', action: 'Create a task', description: 'Start a task and output its ID at once' },
-					{ name: 'Generate', value: 'generate', action: 'Generate media', description: 'Create a task, wait for it, output the media' },
+					{
+						name: 'Generate',
+						value: 'generate',
+						action: 'Generate media',
+						description: 'Create a task, wait for it, output the media. For videos longer than your execution limit, or in queue mode, use Create Task and a Wait / Check Task loop.',
+					},
 					{ name: 'List Models', value: 'listModels', action: 'List models', description: 'One item per model version, with parameters and prices' },
 					{ name: 'Upload Image', value: 'uploadImage', action: 'Upload an image', description: 'Turn a binary image into a public IMA URL' },
 					{ name: 'Wait for Result', value: 'waitForResult', action: 'Wait for a task result', description: 'Wait for a task ID and output its media' },
@@ -47,6 +96,7 @@ export class Ima implements INodeType {
 			taskTypeProperty,
 			...createProperties,
 			...generate.description,
+			...checkTask.description,
 			...createTask.description,
 			...waitForResult.description,
 			...uploadImage.description,

@@ -284,3 +284,79 @@ test('settings keep working: rule attributes sent for a model whose form hides t
 	const nested = sim.createsReceived()[0].body.parameters[0].parameters;
 	expect(nested.resolution).toBeDefined();
 });
+
+describe('odd product lists never make a garbage paid call', () => {
+	const SEEDREAM = 'doubao-seedream-4-5-251128';
+	const servedWith = (patch: (v: any) => void) => {
+		const versions = sim.products('text_to_image').map((v: any) => {
+			if (v.id === SEEDREAM) patch(v);
+			return v;
+		});
+		sim.setProductList('text_to_image', versions);
+	};
+
+	test('form fields named constructor / toString / __proto__ take no value from Object', async () => {
+		servedWith((v) => {
+			v.form_config.push(
+				{ field: 'constructor', label: 'C', type: 'input', value: null },
+				{ field: 'toString', label: 'T', type: 'textarea', value: null },
+				{ field: 'hasOwnProperty', label: 'H', type: 'tags', value: null, options: [{ label: 'x', value: 'x' }] },
+			);
+		});
+		const result = await run(sim, linear(generate({ model: model(SEEDREAM) })));
+		const creates = sim.createsReceived();
+		expect(creates).toHaveLength(1);
+		const sent = JSON.stringify(creates[0].body);
+		expect(sent).not.toMatch(/native code|function /);
+		const nested = creates[0].body.parameters[0].parameters;
+		expect(Object.prototype.hasOwnProperty.call(nested, 'constructor')).toBe(false);
+		expect(Object.prototype.hasOwnProperty.call(nested, 'toString')).toBe(false);
+		// hasOwnProperty is a tags field with one option: its default is that option.
+		expect(nested.hasOwnProperty).toBe('x');
+		expect(result.status).toBeDefined();
+	});
+
+	test('credit points "abc": a clear error naming the model, no create', async () => {
+		servedWith((v) => {
+			for (const r of v.credit_rules) r.points = 'abc';
+		});
+		const result = await run(sim, linear(generate({ model: model(SEEDREAM) })));
+		expect(result.status).toBe('error');
+		expect(result.error.message).toMatch(/no usable price for SeeDream 4.5 \(points "abc"/);
+		expect(result.error.description).toMatch(/Parameter: model.*nothing was charged/);
+		expect(sim.createsReceived()).toHaveLength(0);
+	});
+
+	test('a rule without an attribute_id: a clear error, no create', async () => {
+		servedWith((v) => {
+			for (const r of v.credit_rules) delete r.attribute_id;
+		});
+		const result = await run(sim, linear(generate({ model: model(SEEDREAM) })));
+		expect(result.status).toBe('error');
+		expect(result.error.message).toMatch(/no usable price/);
+		expect(sim.createsReceived()).toHaveLength(0);
+	});
+});
+
+describe('downloads are bounded (size and total time); the error carries the task id and the URL', () => {
+	test.each(['default', 'filesystem'])('an endless media stops at Max Download Size (%s binary mode)', async (binaryDataMode) => {
+		sim.queueTask({ mediaEndless: true });
+		const started = Date.now();
+		const result = await run(sim, linear(generate({}, { maxDownloadSize: 1 })), { binaryDataMode });
+		expect(result.status).toBe('error');
+		expect(result.error.message).toContain(firstTaskId());
+		expect(result.error.message).toMatch(/size limit of 1 MB/);
+		expect(result.error.description).toMatch(/The media is at http/);
+		expect(Date.now() - started).toBeLessThan(10_000);
+	});
+
+	test('a trickling media stops at the Download Timeout', async () => {
+		sim.queueTask({ mediaTrickle: { bytes: 1, everyMs: 100 } });
+		const started = Date.now();
+		const result = await run(sim, linear(generate({}, { downloadTimeout: 1 })));
+		expect(result.status).toBe('error');
+		expect(result.error.message).toContain(firstTaskId());
+		expect(result.error.message).toMatch(/took longer than 1 s/);
+		expect(Date.now() - started).toBeLessThan(8_000);
+	});
+});

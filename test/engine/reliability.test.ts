@@ -154,7 +154,7 @@ describe('Create Task and Wait for Result', () => {
 		const result = await run(sim, wf);
 		expect(result.error?.message).toBeUndefined();
 		const created = result.outputs.IMA[0].json;
-		expect(created).toEqual({ taskId: firstTaskId(), taskType: 'text_to_video', model: 'wan2.6-t2v', modelVersion: 'wan2.6-t2v', credits: 160 });
+		expect(created).toEqual({ taskId: firstTaskId(), taskType: 'text_to_video', model: 'wan2.6-t2v', modelVersion: 'wan2.6-t2v', credits: 160, createdAt: expect.any(Number) });
 		const media = result.outputs['IMA 1'];
 		expect(media).toHaveLength(2);
 		expect(media[0].json).toMatchObject({ taskId: created.taskId, taskType: 'text_to_video', index: 0 });
@@ -185,7 +185,7 @@ describe('Continue On Fail isolates items, with concurrency', () => {
 	});
 
 	test('concurrency 4: tasks run side by side and order is still the input order', async () => {
-		for (let i = 0; i < 6; i++) sim.queueTask({ durationSec: 10 + (5 - i) * 8 });
+		for (let i = 0; i < 6; i++) sim.queueTask({ durationSec: 100 + (5 - i) * 40 });
 		const wf = withItems(linear(generate({ prompt: '={{ $json.p }}' }, { concurrency: 4 })), [0, 1, 2, 3, 4, 5].map((p) => ({ json: { p: `p${p}` } })));
 		const result = await run(sim, wf);
 		const items = result.outputs.IMA;
@@ -205,7 +205,7 @@ describe('Continue On Fail isolates items, with concurrency', () => {
 		const items = result.outputs.IMA;
 		expect(items.map((i: any) => i.pairedItem.item)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
 		expect(items.map((i: any) => sim.tasks.get(i.json.taskId).prompt)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
-		// every task was created before the first one finished (a task takes 0.6 s at speed 100)
+		// every task was created before the first one finished (a task takes 2 s at speed 200)
 		const tasks = [...sim.tasks.values()];
 		const lastCreated = Math.max(...tasks.map((t: any) => t.createdAt));
 		const firstDone = Math.min(...tasks.map((t: any) => t.createdAt + t.durationMs));

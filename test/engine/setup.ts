@@ -108,6 +108,12 @@ export function useSimulator(options: IDataObject = { speed: 200 }): { readonly 
 	afterAll(async () => {
 		await holder.sim.close();
 	});
-	beforeEach(() => holder.sim.reset());
+	beforeEach(() => {
+		holder.sim.reset();
+		// The node caches product lists for a minute in its process (here: jest's); a test that
+		// serves another list must not see the last test's.
+		// eslint-disable-next-line @typescript-eslint/no-var-requires
+		require('../../dist/nodes/Ima/transport').clearProductCache();
+	});
 	return holder;
 }

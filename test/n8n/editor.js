@@ -39,6 +39,8 @@ const OWNER = { email: 'editor-check@example.com', firstName: 'Editor', lastName
 const CRED_NAME = 'IMA simulator (editor check)';
 const WRONG_CRED_NAME = 'IMA wrong key (editor check)';
 const NODE_TYPE = 'n8n-nodes-ima.ima';
+/** What a user types in the node creator to find this node (issue #13); each must list it. */
+const SEARCH_TERMS = ['IMA', 'video', 'image', 'music', 'speech'];
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
@@ -230,15 +232,33 @@ async function editorCheck(opts) {
 		await p.goto(`${url}/workflow/new`);
 		await p.getByTestId('canvas-add-button').click();
 		const search = p.getByTestId('node-creator-search-bar');
-		await search.fill('IMA');
-		await sleep(1000);
 		const items = p.getByTestId('node-creator').getByTestId('item-iterator-item');
+		const itemNames = async () => (await p.getByTestId('node-creator').getByTestId('node-creator-item-name').allInnerTexts()).map(norm);
+		// Findable by every term a user would type for it (codex: no "AI" category; the search
+		// matches the display name and the codex aliases). The last term searched is "IMA".
+		const searchRanks = {};
+		for (const term of [...SEARCH_TERMS.filter((t) => t !== 'IMA'), 'IMA']) {
+			await search.fill(term);
+			let names = [];
+			const ts = Date.now();
+			while (Date.now() - ts < 5000) {
+				await sleep(300);
+				names = await itemNames();
+				if (names.includes('IMA')) break;
+			}
+			const rank = names.indexOf('IMA') + 1;
+			searchRanks[term] = rank ? `${rank} of ${names.length}` : `not listed (${names.length} results)`;
+			const termSlug = term.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+			if (term !== 'IMA') await shot(`node-creator-search-${termSlug}`, `The node creator after typing "${term}" in its search`);
+			check(rank > 0, `the node creator's search for "${term}" lists the IMA node (result ${rank || '–'} of ${names.length})`, rank ? undefined : `first results: ${names.slice(0, 10).join(', ')}`);
+		}
+		notes.push(`node creator search ranks of the IMA node: ${JSON.stringify(searchRanks)}`);
 		const imaItem = items.filter({ has: p.getByTestId('node-creator-item-name').getByText('IMA', { exact: true }) }).first();
 		const found = await imaItem.isVisible().catch(() => false);
-		const listed = (await items.allInnerTexts()).map((t) => norm(t).split(' ')[0]);
+		const listed = await itemNames();
 		await shot('node-creator', 'The node creator after typing "IMA" in its search');
 		let added = 'search';
-		if (check(found, 'the node creator\'s search for "IMA" lists the IMA node', found ? undefined : `first results: ${listed.slice(0, 8).join(', ')}`)) {
+		if (check(found, 'the IMA node is visible in the search results for "IMA"', found ? undefined : `first results: ${listed.slice(0, 8).join(', ')}`)) {
 			await imaItem.click();
 			const action = items.filter({ hasText: 'Generate media' }).first();
 			await action.waitFor();
@@ -247,11 +267,9 @@ async function editorCheck(opts) {
 			await action.click();
 		} else {
 			findings.push(
-				'The node creator does not list the IMA node when searching "IMA", "IMA Studio" or its aliases on a canvas without AI nodes. ' +
-					'nodes/Ima/Ima.node.json declares codex categories ["AI", "Marketing"] with subcategories {"AI": ["Miscellaneous"]}: n8n treats an "AI" node ' +
-					'whose AI subcategories lack "Root Nodes" as an AI sub-node (a model/tool/memory), and its node creator filters those out of search unless the ' +
-					'canvas already has AI nodes (filterOutAiNodes in useViewStacks). n8n\'s own vendor nodes (OpenAI, Anthropic, MiniMax) use {"AI": ["Agents", ' +
-					'"Miscellaneous", "Root Nodes"]}; with that codex the IMA node is the first result for "IMA" (checked with a patched copy).',
+				'The node creator does not list the IMA node when searching "IMA". Its search matches the display name and the codex aliases ' +
+					'(nodes/Ima/Ima.node.json), and it hides AI sub-nodes from the main search: a codex with the "AI" category and no "Agents" ' +
+					'subcategory makes n8n treat the node as one (isAINode / filterOutAiNodes in the editor\'s node creator).',
 			);
 			added = 'workflow created over REST (search fallback)';
 			await p.keyboard.press('Escape');
@@ -615,7 +633,7 @@ async function main() {
 	process.exitCode = results.length && results.every((r) => r.ok) ? 0 : 1;
 }
 
-module.exports = { editorCheck, API_KEY };
+module.exports = { editorCheck, startSimulatorProcess, API_KEY };
 
 if (require.main === module) {
 	main().catch((e) => {

@@ -17,7 +17,9 @@
 //   6. runs the credential's test as the editor's "Test" button does: `n8n start` on loopback,
 //      owner setup, POST /rest/credentials then /rest/credentials/test, with the right key (OK)
 //      and a wrong one (error, key not echoed),
-//   7. (n8n 2.x, if test/n8n/editor.js exists) the headless editor check.
+//   7. an AI Agent with a fake OpenAI model on loopback calls the IMA tool (test/n8n/agent.js):
+//      what the agent reads about the tool (description, arguments) and what it gets back,
+//   8. (n8n 2.x, if test/n8n/editor.js exists) the headless editor check.
 // Finally no file under test-output/n8n may contain the (fake) API key.
 // Prints a summary with timings, writes test-output/n8n/summary.json, exits non-zero on failure.
 //
@@ -26,7 +28,7 @@
 //                                                  or N8N_IMA_TARGETS=2.41.1/node24,1.123.81/node20)
 //        npm run test:n8n -- text-to-image        (only the examples whose file name contains the word)
 //        N8N_IMA_KEEP=1 npm run test:n8n          (keep the n8n user folders under test-output/n8n)
-//        N8N_IMA_SKIP_EDITOR=1, N8N_IMA_SKIP_CREDTEST=1   (skip those steps)
+//        N8N_IMA_SKIP_EDITOR=1, N8N_IMA_SKIP_CREDTEST=1, N8N_IMA_SKIP_AGENT=1   (skip those steps)
 //        N8N_IMA_NODES_INSTALL=legacy             (install the tarball with --legacy-peer-deps; the default
 //                                                  is plain `npm install <tgz>`, the README's command)
 //        N8N_IMA_CACHE=<dir>                      (another install cache; default ~/.cache/n8n-nodes-ima)
@@ -720,6 +722,22 @@ async function runTarget(target, { tarball, examples, install }) {
 			for (const c of ct.checks) log(`       ${c.ok ? '✓' : '✗'} ${c.what}`);
 		}
 
+		if (!process.env.N8N_IMA_SKIP_AGENT) {
+			// What an AI Agent reads about the IMA tool: n8n's AI Agent with a fake OpenAI model on
+			// loopback that records the tool definitions (test/n8n/agent.js).
+			const t3 = Date.now();
+			try {
+				const { agentCheck } = require('./agent');
+				const res = await agentCheck({ nodeBin: n8n.nodeBin, n8nBin: n8n.n8nBin, userFolder, simulatorUrls: result.simulator, outDir: path.join(out, 'agent'), apiKey: API_KEY, env: target.env, detail: (id) => sim.detail(id), log: () => undefined });
+				result.agent = { ok: res.ok, checks: res.checks, tool: res.tool };
+			} catch (e) {
+				result.agent = { ok: false, error: e.message };
+			}
+			result.timings.agent = Date.now() - t3;
+			log(`  ${result.agent.ok ? 'ok  ' : 'FAIL'} AI Agent (fake model) reads the IMA tool (${secs(result.timings.agent)} s)${result.agent.error ? `: ${result.agent.error}` : ''}`);
+			for (const c of result.agent.checks || []) log(`       ${c.ok ? '✓' : '✗'} ${c.what}`);
+		}
+
 		const editorFile = path.join(__dirname, 'editor.js');
 		if (fs.existsSync(editorFile) && !process.env.N8N_IMA_SKIP_EDITOR && Number(version.split('.')[0]) >= 2) {
 			// HOOK: the headless editor check (Chromium + playwright-core), written separately.
@@ -736,7 +754,7 @@ async function runTarget(target, { tarball, examples, install }) {
 		} else if (!fs.existsSync(editorFile)) {
 			result.notes.push('editor check: test/n8n/editor.js not present (hook in run.js)');
 		}
-		result.ok = result.workflows.length > 0 && result.workflows.every((w) => w.ok) && (!result.credentialTest || result.credentialTest.ok) && (!result.editor || result.editor.ok);
+		result.ok = result.workflows.length > 0 && result.workflows.every((w) => w.ok) && (!result.credentialTest || result.credentialTest.ok) && (!result.agent || result.agent.ok) && (!result.editor || result.editor.ok);
 	} catch (e) {
 		result.error = e.message;
 		log(`  FAIL ${label}: ${e.message}`);
@@ -805,8 +823,8 @@ async function main() {
 		);
 	}
 	const all = results.flatMap((r) => r.workflows);
-	// One test per workflow run, per credential test and per editor check.
-	const extras = results.flatMap((r) => [r.credentialTest, r.editor].filter(Boolean));
+	// One test per workflow run, per credential test, per agent check and per editor check.
+	const extras = results.flatMap((r) => [r.credentialTest, r.agent, r.editor].filter(Boolean));
 	const passed = all.filter((w) => w.ok).length + extras.filter((x) => x.ok).length;
 	let failed = all.filter((w) => !w.ok).length + extras.filter((x) => !x.ok).length + results.filter((r) => r.error).length;
 	// No log, run JSON or simulator log of this run holds the API key.

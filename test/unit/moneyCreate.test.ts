@@ -104,7 +104,9 @@ describe('createForItem: failures and the money', () => {
 		['never reached IMA', imaError({ kind: 'network', maybeProcessed: false }), 'none', 'refused'],
 		['connection broke', imaError({ kind: 'network', maybeProcessed: true }), 'maybe', 'maybe'],
 		['HTTP 502', imaError({ kind: 'http', maybeProcessed: true, httpStatus: 502 }), 'maybe', 'maybe'],
-		['HTTP 429', imaError({ kind: 'http', maybeProcessed: false, httpStatus: 429 }), 'maybe', 'maybe'],
+		['HTTP 429 (IMA refused it)', imaError({ kind: 'http', maybeProcessed: false, httpStatus: 429 }), 'none', 'refused'],
+		['HTTP 400 (IMA refused it)', imaError({ kind: 'http', maybeProcessed: false, httpStatus: 400 }), 'none', 'refused'],
+		['cancelled, even if marked unprocessed', imaError({ kind: 'cancelled', maybeProcessed: false }), 'maybe', 'maybe'],
 		['no task id in the answer', imaError({ kind: 'invalid-response', maybeProcessed: true }), 'maybe', 'maybe'],
 		['cancelled in flight', imaError({ kind: 'cancelled', maybeProcessed: true }), 'maybe', 'maybe'],
 	] as const)('%s', async (_name, error, charge, outcome) => {
@@ -209,7 +211,7 @@ describe('createForItem: a price IMA refused reloads the product list once', () 
 		const { c, bodies } = client([imaError({ kind: 'business', maybeProcessed: false, imaCode: code }), { id: 't2' }], [[repriced(123)]]);
 		const task = await createForItem(ctx, c as never, s, 0, p);
 		expect(task.id).toBe('t2');
-		expect(c.products).toHaveBeenCalledWith('text_to_image');
+		expect(c.products).toHaveBeenCalledWith('text_to_image', { reload: true });
 		expect(bodies.map((b) => b.parameters[0].credit)).toEqual([p.plan.credit, 123]);
 		expect(task.plan.credit).toBe(123);
 		expect(task.version.credit_rules![0].points).toBe(123);
@@ -277,6 +279,7 @@ describe('explainCreateFailure', () => {
 		['never sent', { kind: 'network', maybeProcessed: false }, 'none', /IMA said no/],
 		['maybe sent', { kind: 'network', maybeProcessed: true }, 'maybe', /IMA said no: the task may have been created on IMA/],
 		['5xx', { kind: 'http', maybeProcessed: true, httpStatus: 503 }, 'maybe', /may have been created/],
+		['4xx', { kind: 'http', maybeProcessed: false, httpStatus: 400 }, 'none', /^IMA said no$/],
 	] as Array<[string, Partial<ImaErrorInfo>, string, RegExp]>)('%s → charge %s', (_name, info, charge, message) => {
 		const e = explainCreateFailure(imaError(info)) as ItemError;
 		expect(e).toBeInstanceOf(ItemError);

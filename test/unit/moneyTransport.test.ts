@@ -112,7 +112,7 @@ describe('withRetries: read retries with backoff and Retry-After', () => {
 		['Retry-After 5 s beats the 1 s backoff', [err({ retryAfterMs: 5000 }), err({})], [5000, 2000]],
 		['a shorter Retry-After does not shorten the backoff', [err({}), err({ retryAfterMs: 500 })], [1000, 2000]],
 		['Retry-After on the second failure', [err({}), err({ retryAfterMs: 7000 })], [1000, 7000]],
-		['a network reset is retried too', [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })], [1000]],
+		['a network reset is retried too', [err({ kind: 'network', maybeProcessed: true })], [1000]],
 	] as Array<[string, unknown[], number[]]>)('%s', async (_name, errors, gaps) => {
 		const r = reads(errors);
 		const out = await settle(r.run());

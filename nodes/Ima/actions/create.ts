@@ -17,7 +17,7 @@ import { findModelVersion } from '../helpers/productTree';
 import { isTaskType, takesImages, TASK_TYPES } from '../helpers/taskTypes';
 import type { ImaCreatedTask, ModelVersion } from '../helpers/types';
 import type { ImaClient } from '../transport';
-import { clearProductCache, ImaRequestError } from '../transport';
+import { ImaRequestError } from '../transport';
 import { inputError, ItemError } from './errors';
 import { prepareImages, resolveImageUrls, type PreparedImages } from './images';
 import type { RunOptions } from './options';
@@ -133,6 +133,8 @@ export interface CreatedTask {
 	id: string;
 	/** IMA's deadline (ms), when known. */
 	timeoutAt?: number;
+	/** When IMA created the task (as IMA sent it), when known. */
+	createdAt?: number;
 	/** The plan of the create that made the task (after a price reload, the fresh one). */
 	plan: CreatePlan;
 	version: ModelVersion;
@@ -215,12 +217,14 @@ export async function createForItem(
 			attempt.taskId = String(task.id);
 			const timeoutAt = Number(task.timeout_at);
 			if (Number.isFinite(timeoutAt) && timeoutAt > 0) attempt.timeoutAt = timeoutAt;
-			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, plan, version, reused: false };
+			const createdAt = Number(task.created_at);
+			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, createdAt: Number.isFinite(createdAt) && createdAt > 0 ? createdAt : undefined, plan, version, reused: false };
 		} catch (error) {
 			failure = error;
 		}
 		const e = failure instanceof ImaRequestError ? failure : undefined;
-		const noTask = e !== undefined && (e.info.kind === 'business' || (e.info.kind === 'network' && !e.info.maybeProcessed));
+		// IMA refused it (a business code, a 4xx, a 429) or it provably never left: no task exists.
+		const noTask = e !== undefined && e.info.kind !== 'cancelled' && (e.info.kind === 'business' || !e.info.maybeProcessed);
 		if (noTask) {
 			attempt.outcome = 'refused';
 			ledger.release(plan.totalCredits);
@@ -231,8 +235,7 @@ export async function createForItem(
 			// IMA's price list changed since it was loaded: reload it and send once more (safe: a
 			// refused create made no task). Bad settings against the fresh list fail as input errors.
 			reloaded = true;
-			clearProductCache();
-			const fresh = findModelVersion(await client.products(prepared.taskType), version.id);
+			const fresh = findModelVersion(await client.products(prepared.taskType, { reload: true }), version.id);
 			if (!fresh) {
 				throw inputError('model', `Model "${version.id}" is no longer offered for ${prepared.taskType} (IMA refused its price with code ${e.info.imaCode}, and the reloaded model list no longer has it)`);
 			}
@@ -267,7 +270,7 @@ export function explainCreateFailure(failure: unknown, reloaded = false): unknow
 			description: `${MAY_EXIST} The task keeps running on IMA if it was made.`,
 		});
 	}
-	if (info.kind === 'business' || (info.kind === 'network' && !info.maybeProcessed)) {
+	if (info.kind === 'business' || !info.maybeProcessed) {
 		return new ItemError(failure.message, {
 			api: true,
 			charge: 'none',

@@ -27,6 +27,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 							model: task.version.model_id,
 							modelVersion: task.version.id,
 							credits: task.plan.totalCredits,
+							...(task.createdAt ? { createdAt: task.createdAt } : {}),
 						},
 					},
 				];

@@ -148,3 +148,15 @@ export function executionOptions(ctx: IExecuteFunctions): { concurrency: number;
 	};
 	return { concurrency: safe('concurrency'), requestTimeout: safe('requestTimeout') };
 }
+
+/** The Task ID of an item (Wait for Result, Check Task): text or a number; empty or an object is refused. */
+export function readTaskId(ctx: IExecuteFunctions, itemIndex: number): string {
+	const hint = 'Map the taskId of a Create Task step, e.g. {{ $json.taskId }}.';
+	const raw = ctx.getNodeParameter('taskId', itemIndex, '') as unknown;
+	if (raw !== null && raw !== undefined && typeof raw !== 'string' && typeof raw !== 'number') {
+		throw inputError('taskId', `Task ID must be text, but its expression gave ${Array.isArray(raw) ? 'a list' : 'an object'}`, hint);
+	}
+	const taskId = String(raw ?? '').trim();
+	if (!taskId) throw inputError('taskId', 'Task ID is empty', hint);
+	return taskId;
+}

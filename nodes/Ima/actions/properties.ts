@@ -111,7 +111,7 @@ export const createProperties: INodeProperties[] = [
 	},
 ];
 
-const WAIT_OPS = ['generate', 'waitForResult'];
+const WAIT_OPS = ['generate', 'waitForResult', 'checkTask'];
 
 export const optionsProperty: INodeProperties = {
 	displayName: 'Options',
@@ -119,7 +119,7 @@ export const optionsProperty: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
-	displayOptions: { show: { operation: [...CREATE_OPS, 'waitForResult'] } },
+	displayOptions: { show: { operation: [...CREATE_OPS, 'waitForResult', 'checkTask'] } },
 	options: [
 		{
 			displayName: 'Also Attach Video Cover',

@@ -33,6 +33,8 @@ export interface WaitRequest {
 	options: RunOptions;
 	/** The server's deadline (ms), from the create answer. */
 	timeoutAt?: number;
+	/** A detail already read (Check Task): used as the first status check. */
+	firstDetail?: ImaTaskDetail;
 }
 
 export interface WaitResult {
@@ -49,6 +51,22 @@ function budgetOf(client: ImaClient) {
 
 const isRateLimited = (e: Error) => e instanceof ImaRequestError && e.info.httpStatus === 429;
 
+/** One status check of a task (Check Task): within the credential's budget, reads retried. */
+export async function readTaskOnce(client: ImaClient, taskId: string): Promise<ImaTaskDetail> {
+	const budget = budgetOf(client);
+	let failure: unknown;
+	try {
+		return await client.withRetries('task detail', async () => {
+			const wait = budget.reserve();
+			if (wait > 0) await abortableSleep(wait, client.signal);
+			return await client.taskDetail(taskId);
+		});
+	} catch (error) {
+		failure = error;
+	}
+	throw withTaskId(failure, taskId, client);
+}
+
 /** Waits for a task inside execute(): abortable, bounded, never loses the task id. */
 export async function waitForTask(client: ImaClient, req: WaitRequest): Promise<WaitResult> {
 	const budget = budgetOf(client);
@@ -57,11 +75,12 @@ export async function waitForTask(client: ImaClient, req: WaitRequest): Promise<
 		if (wait > 0) await abortableSleep(wait, client.signal);
 	};
 	let taskType = req.taskType;
-	let first: ImaTaskDetail | undefined;
+	let first: ImaTaskDetail | undefined = req.firstDetail;
 	const started = Date.now();
 	let failure: unknown;
 	try {
-		if (!taskType) {
+		if (!taskType && first) taskType = typeof first.task_type === 'string' ? first.task_type : undefined;
+		if (!taskType && !first) {
 			first = await client.withRetries('task detail', async () => {
 				await beforeRead();
 				return await client.taskDetail(req.taskId);
@@ -181,8 +200,9 @@ async function attach(
 	kind: MediaKind,
 	format: string | undefined,
 	fileName: (ext: string) => string,
+	options: RunOptions,
 ) {
-	const dl = await client.openDownload(url);
+	const dl = await client.openDownload(url, { maxBytes: options.maxDownloadBytes, totalTimeoutMs: options.downloadTimeout * 1000 });
 	const type = mediaFileType({ kind, contentType: dl.contentType, format, url });
 	return await ctx.helpers.prepareBinaryData(dl.stream, fileName(type.extension), type.mimeType);
 }
@@ -205,11 +225,12 @@ export async function mediaItems(
 		if (c.options.download) {
 			try {
 				item.binary = {
-					[prop]: await attach(ctx, client, m.url, c.kind, m.format, (ext) => mediaFileName(c.taskId, m.index, ext)),
+					[prop]: await attach(ctx, client, m.url, c.kind, m.format, (ext) => mediaFileName(c.taskId, m.index, ext), c.options),
 				};
 				if (c.options.downloadCover && m.coverUrl) {
 					item.binary[`${prop}Cover`] = await attach(ctx, client, m.coverUrl, 'image', undefined, (ext) =>
 						mediaFileName(c.taskId, m.index, ext, '-cover'),
+						c.options,
 					);
 				}
 			} catch (error) {

@@ -5,23 +5,60 @@ function isVersionNode(node: ImaProductNode): node is ModelVersion {
 	return String(node.type) === '3';
 }
 
+/** A product list the node cannot use (not a list, nested absurdly deep, too large). */
+export class ProductListError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'ProductListError';
+	}
+}
+
+/** IMA's trees are 2–4 levels deep; anything past this is refused, not walked. */
+export const MAX_PRODUCT_DEPTH = 32;
+/** Nodes walked at most in one list. */
+export const MAX_PRODUCT_NODES = 100_000;
+
+const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+
+const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
 /**
  * Collects every version node of the tree, depth first, in the order IMA lists them.
- * The seed client looked two levels deep and missed deeper models; this walks any depth.
+ * The seed client looked two levels deep and missed deeper models; this walks any depth up to
+ * MAX_PRODUCT_DEPTH, without recursion (a hostile tree cannot overflow the stack). Version nodes
+ * without a string `id` and `model_id` are skipped; list fields that are not lists are emptied.
+ * Throws ProductListError when `nodes` is not a list or the tree is too deep or too large.
  */
 export function flattenProductTree(nodes: unknown): ModelVersion[] {
+	if (!Array.isArray(nodes)) throw new ProductListError(`its data is not a list (got ${kindOf(nodes)})`);
 	const out: ModelVersion[] = [];
 	const seen = new Set<unknown>();
-	const walk = (list: unknown) => {
-		if (!Array.isArray(list)) return;
-		for (const node of list as ImaProductNode[]) {
-			if (!node || typeof node !== 'object' || seen.has(node)) continue;
-			seen.add(node);
-			if (isVersionNode(node)) out.push(node);
-			if (node.children) walk(node.children);
+	const stack: Array<{ list: unknown[]; next: number }> = [{ list: nodes, next: 0 }];
+	let walked = 0;
+	while (stack.length) {
+		const top = stack[stack.length - 1];
+		if (top.next >= top.list.length) {
+			stack.pop();
+			continue;
 		}
-	};
-	walk(nodes);
+		const node = top.list[top.next++] as ImaProductNode;
+		if (!node || typeof node !== 'object' || Array.isArray(node) || seen.has(node)) continue;
+		seen.add(node);
+		if (++walked > MAX_PRODUCT_NODES) throw new ProductListError(`it has more than ${MAX_PRODUCT_NODES} entries`);
+		if (isVersionNode(node) && isNonEmptyString(node.id) && isNonEmptyString(node.model_id)) {
+			for (const field of ['credit_rules', 'form_config', 'tags'] as const) {
+				if (node[field] !== undefined && node[field] !== null && !Array.isArray(node[field])) node[field] = [];
+			}
+			out.push(node);
+		}
+		const children = (node as { children?: unknown }).children;
+		if (Array.isArray(children) && children.length) {
+			if (stack.length >= MAX_PRODUCT_DEPTH) {
+				throw new ProductListError(`it is nested deeper than ${MAX_PRODUCT_DEPTH} levels`);
+			}
+			stack.push({ list: children, next: 0 });
+		}
+	}
 	return out;
 }
 

@@ -218,4 +218,4 @@ function tempDir(prefix) {
 	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-module.exports = { REPO, PACKAGE, n8nVersionOf, freePort, exec, buildPackage, packPackage, installPackage, installedDir, startN8n, N8nRest, tempDir };
+module.exports = { REPO, PACKAGE, n8nVersionOf, n8nEnv, freePort, exec, buildPackage, packPackage, installPackage, installedDir, startN8n, N8nRest, tempDir };

@@ -1,0 +1,71 @@
+/**
+ * Check Task: one status check per item, two outputs. *Done* gets the media items exactly as
+ * Wait for Result makes them; *Running* gets the input item plus {taskId, status, elapsed}. With
+ * n8n's Wait node it makes a loop (Create Task → Wait → Check Task → Running → Wait) that holds
+ * no worker while IMA works and survives restarts: the Wait node keeps the execution in n8n's
+ * database. A failed task is an error with its id (or, with Continue On Fail, an item on Done).
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { evaluateTask } from '../helpers/polling';
+import type { ImaTaskDetail } from '../helpers/types';
+import { executionOptions, readOptions, readTaskId } from './options';
+import { readTaskOnce, resultItems } from './results';
+import { clientFor, runItems } from './scheduler';
+
+export const description: INodeProperties[] = [];
+
+/** Seconds since the task was created, when IMA or the input item says when that was. */
+export function elapsedSeconds(detail: ImaTaskDetail | undefined, input: IDataObject, now: number): number | null {
+	const candidates = [detail?.created_at, input.createdAt, input.created_at];
+	for (const raw of candidates) {
+		const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+		if (!Number.isFinite(n) || n <= 0) continue;
+		const ms = n < 1e12 ? n * 1000 : n; // seconds or milliseconds
+		return Math.max(0, Math.round((now - ms) / 1000));
+	}
+	return null;
+}
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const client = await clientFor(this);
+	const input = this.getInputData();
+	const running = new Set<number>();
+	const out = await runItems(this, {
+		client,
+		concurrency: executionOptions(this).concurrency,
+		slots: true,
+		prepare: async (i) => {
+			return { taskId: readTaskId(this, i), options: readOptions(this, i) };
+		},
+		run: async (i, p, slots) => {
+			await slots.start(async () => undefined); // not after another item failed
+			const detail = await readTaskOnce(client, p.taskId);
+			const count = Number(detail?.generate_count);
+			const state = evaluateTask(detail, Number.isInteger(count) && count > 0 ? count : 1);
+			if (state.state === 'pending') {
+				running.add(i);
+				const item = input[i];
+				const json: IDataObject = {
+					...(item?.json ?? {}),
+					taskId: p.taskId,
+					status: 'running',
+					elapsed: elapsedSeconds(detail, item?.json ?? {}, Date.now()),
+					mediaDone: state.done.length,
+					mediaRunning: state.processing,
+				};
+				return [item?.binary ? { json, binary: item.binary } : { json }];
+			}
+			return await resultItems(this, client, { taskId: p.taskId, options: p.options, firstDetail: detail }, slots);
+		},
+		summarize: (i, items) => (running.has(i) ? `running (task ${String(items[0]?.json.taskId)})` : `done (task ${String(items[0]?.json.taskId)})`),
+	});
+	const done: INodeExecutionData[] = [];
+	const stillRunning: INodeExecutionData[] = [];
+	for (const item of out) {
+		const index = (item.pairedItem as { item: number } | undefined)?.item ?? -1;
+		if (running.has(index) && item.json.error === undefined) stillRunning.push(item);
+		else done.push(item);
+	}
+	return [done, stillRunning];
+}
