@@ -80,6 +80,20 @@ describe('createTask: sent again only when the request provably never left', () 
 		expect(b.gaps()).toEqual([20_000, 30_000]);
 	});
 
+	test('a cancel during the backoff wait stops the resend', async () => {
+		const ac = new AbortController();
+		const steps: Step[] = [net('ECONNREFUSED'), ok({ id: 't1' })];
+		const { client, times } = fake(steps, { signal: ac.signal });
+		const p = client.createTask({}).catch((e: ImaRequestError) => e);
+		await jest.advanceTimersByTimeAsync(10);
+		ac.abort();
+		await jest.runAllTimersAsync();
+		const e = await p;
+		expect(times).toHaveLength(1);
+		expect(e).toBeInstanceOf(ImaRequestError);
+		expect((e as ImaRequestError).info).toMatchObject({ kind: 'network', maybeProcessed: false });
+	});
+
 	test('a cancelled execution never resends the create', async () => {
 		const ac = new AbortController();
 		ac.abort();
@@ -135,6 +149,8 @@ describe('withRetries: read retries with backoff and Retry-After', () => {
 		expect(out.error).toBeInstanceOf(ImaRequestError);
 		expect(out.error!.message).toBe('read failed (gave up after 4 attempts)');
 		expect(out.error!.info).toBe(last.info);
+		// No wait after the last attempt.
+		expect(Date.now()).toBe(r.times[3]);
 	});
 
 	test('one attempt only: no wait, gives up at once', async () => {
