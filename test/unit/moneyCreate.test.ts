@@ -230,6 +230,14 @@ describe('createForItem: a price IMA refused reloads the product list once', () 
 		expect(s.ledger.committed).toBe(0);
 	});
 
+	test('a price code on an HTTP error (502) is not a refusal: no reload, no resend', async () => {
+		const { c } = client([imaError({ kind: 'http', maybeProcessed: true, httpStatus: 502, imaCode: 6009 }), { id: 't2' }], [[repriced(5)]]);
+		const e = await failure(createForItem(ctx, c as never, scope(), 0, prepared()));
+		expect(c.products).not.toHaveBeenCalled();
+		expect(c.createTask).toHaveBeenCalledTimes(1);
+		expect(e.details.charge).toBe('maybe');
+	});
+
 	test('another business refusal is not a price: no reload', async () => {
 		const { c } = client([imaError({ kind: 'business', maybeProcessed: false, imaCode: 6001 })], [[repriced(5)]]);
 		const e = await failure(createForItem(ctx, c as never, scope(), 0, prepared()));
@@ -250,6 +258,7 @@ describe('createForItem: a price IMA refused reloads the product list once', () 
 describe('createForItem: the body sent', () => {
 	test('image URLs go to src_img_url and input_images; the prepared plan is not changed', async () => {
 		const p = prepared({ taskType: 'image_to_image', urls: ['https://img/a.png'] });
+		p.plan = buildCreatePlan({ version: VERSION, taskType: 'image_to_image', prompt: 'a cat', settings: {}, n: 1, images: ['binary:data'] });
 		const before = JSON.stringify(p.plan.body);
 		const { c, bodies } = client([{ id: 't' }]);
 		await createForItem(ctx, c as never, scope(), 0, p);

@@ -62,6 +62,21 @@ describe('runItems: validation first', () => {
 	});
 });
 
+describe('runItems: prepare', () => {
+	test('prepares each input item once, in order', async () => {
+		const prepared: number[] = [];
+		await runItems(fakeCtx(3), {
+			concurrency: 2,
+			prepare: async (i) => {
+				prepared.push(i);
+				return i;
+			},
+			run: async (i) => [{ json: { i } }],
+		});
+		expect(prepared).toEqual([0, 1, 2]);
+	});
+});
+
 describe('runItems: without slots', () => {
 	test.each([1, 2, 3])('at most %i items at once, every one with UNLIMITED slots', async (limit) => {
 		let active = 0;
