@@ -7,6 +7,11 @@
  */
 import fs from 'node:fs';
 
+import { REASONS } from './mutation-reasons.mjs';
+
+const reasonFor = (path, line, mutator) =>
+	REASONS.find((r) => path.endsWith(r.file) && line >= r.from && line <= r.to && (!r.mutators || r.mutators.includes(mutator)))?.reason ?? '(no reason recorded)';
+
 const file = process.argv[2] ?? 'reports/mutation/mutation.json';
 const report = JSON.parse(fs.readFileSync(file, 'utf8'));
 const counts = {};
@@ -29,6 +34,6 @@ console.log(`| status | mutants |\n| --- | ---: |`);
 for (const [k, v] of Object.entries(counts).sort()) console.log(`| ${k} | ${v} |`);
 console.log(`\nScore: ${((100 * detected) / valid).toFixed(2)} % (killed + timeout of ${valid} valid mutants)\n`);
 const short = (s) => JSON.stringify(s.replace(/\s+/g, ' ').trim().slice(0, 70)).slice(1, -1).replace(/\|/g, '\\|');
-console.log('| file:line | mutator | status | original → mutant |\n| --- | --- | --- | --- |');
+console.log('| file:line | mutator | status | original → mutant | why it is left |\n| --- | --- | --- | --- | --- |');
 alive.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line);
-for (const a of alive) console.log(`| ${a.path.replace(/^nodes\/Ima\//, '')}:${a.line} | ${a.mutator} | ${a.status} | \`${short(a.original)}\` → \`${short(a.replacement)}\` |`);
+for (const a of alive) console.log(`| ${a.path.replace(/^nodes\/Ima\//, '')}:${a.line} | ${a.mutator} | ${a.status} | \`${short(a.original)}\` → \`${short(a.replacement)}\` | ${reasonFor(a.path, a.line, a.mutator)} |`);

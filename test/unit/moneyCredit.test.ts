@@ -29,6 +29,10 @@ describe('selectCreditRule', () => {
 		['a rule without attributes among others is never exact', [r(9, {}), r(1, { a: 1 })], { a: 1 }, 1, 'exact'],
 		['two rules without attributes: none', [r(9, {}), r(8, {})], { a: 1 }, undefined, 'none'],
 		['no rules', [], { a: 1 }, undefined, 'none'],
+		['partial: a null value is not sent, so it conflicts with nothing', NO_DEFAULT, { a: 1, b: null }, 1, 'partial'],
+		['rule keys are trimmed and lower-cased too', [r(1, { ' A ': 1 }), r(2, { b: 1 })], { a: 1 }, 1, 'exact'],
+		['partial: rule keys are trimmed', [r(1, { ' A ': 1, x: 1 }), r(2, { b: 1, y: 1 })], { a: 1 }, 1, 'partial'],
+		['a lone rule with attributes that conflict: none', [r(1, { a: 1 })], { a: 2 }, undefined, 'none'],
 		['booleans', [r(1, { audio: true }), r(2, { audio: false })], { audio: false }, 2, 'exact'],
 	] as Array<[string, ImaCreditRule[], Record<string, unknown>, number | undefined, string]>)('%s', (_name, rules, params, id, how) => {
 		const m = selectCreditRule(rules, params);

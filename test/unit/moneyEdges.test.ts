@@ -45,6 +45,13 @@ describe('the status-check budget', () => {
 });
 
 describe('the ledger', () => {
+	test('executions running side by side keep their own ledgers', () => {
+		const a = ledgerFor('exec-side-a', 'IMA');
+		const b = ledgerFor('exec-side-b', 'IMA');
+		expect(ledgerFor('exec-side-a', 'IMA')).toBe(a);
+		expect(ledgerFor('exec-side-b', 'IMA')).toBe(b);
+	});
+
 	test('ids of executions are remembered up to 1000, oldest dropped first', () => {
 		const first = ledgerFor('exec-evict-0', 'IMA');
 		for (let i = 1; i <= 1000; i++) ledgerFor(`exec-evict-${i}`, 'IMA');
