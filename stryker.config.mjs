@@ -16,7 +16,7 @@ const config = {
 		'nodes/Ima/actions/scheduler.ts',
 		'nodes/Ima/actions/options.ts',
 		// The transport's create and read-retry logic only (the rest is HTTP plumbing).
-		'nodes/Ima/transport/request.ts:388-408', // ImaTransport.withRetries (the read retries)
+		'nodes/Ima/transport/request.ts:407-429', // ImaTransport.withRetries (the read retries)
 		'nodes/Ima/transport/api.ts:114-137', // createTask (the paid call)
 	],
 	testRunner: 'jest',

@@ -51,7 +51,8 @@ const imaError = (info: Partial<ImaErrorInfo>, message = 'IMA said no') =>
 	new ImaRequestError(message, { kind: 'http', transient: false, maybeProcessed: true, step: 'create', ...info } as ImaErrorInfo);
 
 const scope = () => ({ ledger: new NodeLedger(), runIndex: 0 });
-const ctx = {} as never;
+// No input items: the ledger then counts every attempt of the item key (the safe side).
+const ctx = { getInputData: () => [] } as never;
 
 async function failure(p: Promise<unknown>): Promise<any> {
 	try {

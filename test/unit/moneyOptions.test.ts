@@ -26,6 +26,8 @@ function refusal(fn: () => unknown): ItemError {
 describe('readOptions', () => {
 	test('defaults', () => {
 		expect(readOptions(ctx({}), 0)).toEqual({
+			additionalParameters: {},
+			modelSettingsJson: {},
 			n: 1,
 			binaryPropertyName: 'data',
 			output: 'media',
@@ -51,7 +53,7 @@ describe('readOptions', () => {
 
 	test('values given are used', () => {
 		const o = readOptions(ctx({ n: 2, binaryPropertyName: ' img ', download: false, downloadCover: 'true', pollInterval: 2, timeout: 30, concurrency: 3, requestTimeout: 10, maxCredits: 100, maxDownloadSize: 3, downloadTimeout: 60, output: 'summary' }), 0);
-		expect(o).toEqual({ n: 2, binaryPropertyName: 'img', output: 'summary', download: false, downloadCover: true, pollInterval: 2, timeout: 30, concurrency: 3, requestTimeout: 10, maxCredits: 100, maxDownloadBytes: 3 * 1024 * 1024, downloadTimeout: 60 });
+		expect(o).toEqual({ n: 2, binaryPropertyName: 'img', output: 'summary', download: false, downloadCover: true, pollInterval: 2, timeout: 30, concurrency: 3, requestTimeout: 10, maxCredits: 100, maxDownloadBytes: 3 * 1024 * 1024, downloadTimeout: 60, additionalParameters: {}, modelSettingsJson: {} });
 	});
 
 	test.each([
@@ -138,10 +140,10 @@ describe('readNumber: messages and edges', () => {
 
 describe('executionOptions: leniently from item 0', () => {
 	test.each([
-		[{}, { concurrency: 5, requestTimeout: 60 }],
-		[{ concurrency: 2, requestTimeout: 5 }, { concurrency: 2, requestTimeout: 5 }],
-		[{ concurrency: 'abc', requestTimeout: -1 }, { concurrency: 5, requestTimeout: 60 }],
-		[new Error('no such parameter'), { concurrency: 5, requestTimeout: 60 }],
+		[{}, { concurrency: 5, requestTimeout: 60, uploadTimeout: 300 }],
+		[{ concurrency: 2, requestTimeout: 5, uploadTimeout: 30 }, { concurrency: 2, requestTimeout: 5, uploadTimeout: 30 }],
+		[{ concurrency: 'abc', requestTimeout: -1, uploadTimeout: 'x' }, { concurrency: 5, requestTimeout: 60, uploadTimeout: 300 }],
+		[new Error('no such parameter'), { concurrency: 5, requestTimeout: 60, uploadTimeout: 300 }],
 	])('%p → %p', (options, expected) => {
 		expect(executionOptions(ctx(options))).toEqual(expected);
 	});
