@@ -360,3 +360,45 @@ describe('downloads are bounded (size and total time); the error carries the tas
 		expect(Date.now() - started).toBeLessThan(8_000);
 	});
 });
+
+describe('only a documented refusal means "no task" (found by review: Retry On Fail paid twice)', () => {
+	test.each([
+		['an undocumented business code after IMA processed it', { route: 'create', kind: 'business', code: 500, afterProcessing: true }],
+		['HTTP 400 after IMA processed it', { route: 'create', kind: 'status', status: 400, afterProcessing: true }],
+		['HTTP 404 after IMA processed it', { route: 'create', kind: 'status', status: 404, afterProcessing: true }],
+	])('%s: one create under Retry On Fail, the error says the task may exist', async (_name, fault) => {
+		sim.fault(fault);
+		const result = await run(sim, retrying(linear(generate())));
+		expect(result.status).toBe('error');
+		expect(sim.createsReceived()).toHaveLength(1);
+		expect(sim.creditsCharged).toBe(5);
+		expect(result.error.message).toMatch(/may already have created a task/);
+	});
+
+	test('a documented refusal (4014) still lets the retry create', async () => {
+		sim.fault({ route: 'create', kind: 'business', code: 4014 });
+		const result = await run(sim, retrying(linear(generate())));
+		expect(result.status).toBe('success');
+		expect(sim.createsReceived()).toHaveLength(2);
+		expect(sim.creditsCharged).toBe(5);
+	});
+});
+
+test('Max Credits per Run is one limit for the execution: an item whose expression gives 0 does not lift it', async () => {
+	const wf = withItems(linear(generate({}, { maxCredits: '={{ $json.i === 0 ? 5 : 0 }}', concurrency: 1 })), items(3));
+	wf.nodes[1].onError = 'continueRegularOutput';
+	const result = await run(sim, wf);
+	expect(sim.createsReceived()).toHaveLength(1);
+	expect(sim.creditsCharged).toBe(5);
+	expect(result.outputs.IMA.filter((i: any) => i.json.error)).toHaveLength(2);
+});
+
+test('a media URL that carries the API key is redacted in the output items', async () => {
+	sim.queueTask({ mediaUrl: `https://cdn.example/x.png?token=${encodeURIComponent(sim.apiKey)}` });
+	const result = await run(sim, linear(generate({}, { download: false })));
+	expect(result.error?.message).toBeUndefined();
+	const out = JSON.stringify(result.outputs.IMA);
+	expect(out).not.toContain(sim.apiKey);
+	expect(out).not.toContain(encodeURIComponent(sim.apiKey));
+	expect(out).toContain('[redacted]');
+});

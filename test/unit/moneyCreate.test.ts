@@ -36,6 +36,7 @@ function client(answers: Answer[], products: ModelVersion[][] = [], cancelled = 
 	const bodies: any[] = [];
 	const c = {
 		cancelled,
+		clean: (text: string) => text,
 		createTask: jest.fn(async (body: unknown) => {
 			bodies.push(body);
 			const a = answers.length > 1 ? answers.shift()! : answers[0];
@@ -99,14 +100,50 @@ describe('createForItem: a created task', () => {
 	});
 });
 
+describe('createForItem: a task id IMA cannot be asked about', () => {
+	test.each([[{ a: 1 }], ['  '], [''], [true], ['x'.repeat(300)]])('id %p: the task may exist, a retry refuses', async (id) => {
+		const s = scope();
+		const { c } = client([{ id }]);
+		const e = await failure(createForItem(ctx, c as never, s, 0, prepared()));
+		expect(e).toBeInstanceOf(ItemError);
+		expect(e.message).toMatch(/sent no usable task id .*may have been created/);
+		expect(e.details.charge).toBe('maybe');
+		expect(s.ledger.attempts('0|0').map((a) => a.outcome)).toEqual(['maybe']);
+		const { c: c2 } = client([{ id: 'ok' }]);
+		expect((await failure(createForItem(ctx, c2 as never, s, 0, prepared()))).message).toMatch(/earlier try/);
+		expect(c2.createTask).not.toHaveBeenCalled();
+	});
+
+	test('a number id is read as text', async () => {
+		const { c } = client([{ id: 12345 }]);
+		expect((await createForItem(ctx, c as never, scope(), 0, prepared())).id).toBe('12345');
+	});
+});
+
+describe('createForItem: Max Credits per Run is one limit for the execution', () => {
+	test('the scope\'s limit (the smallest any item sets) wins over an item that sets 0', async () => {
+		const s = { ...scope(), maxCredits: 5 };
+		const { c } = client([{ id: 'a' }, { id: 'b' }]);
+		await createForItem(ctx, c as never, s, 0, prepared({ maxCredits: 0 }));
+		const e = await failure(createForItem(ctx, c as never, s, 1, prepared({ maxCredits: 0 })));
+		expect(e.message).toMatch(/Max Credits per Run \(5\) would be passed/);
+		expect(c.createTask).toHaveBeenCalledTimes(1);
+	});
+});
+
 describe('createForItem: failures and the money', () => {
 	test.each([
-		['IMA refused (business)', imaError({ kind: 'business', maybeProcessed: false, imaCode: 6001 }), 'none', 'refused'],
+		['IMA refused (4008, documented)', imaError({ kind: 'business', maybeProcessed: false, imaCode: 4008 }), 'none', 'refused'],
+		['IMA refused (4014, documented)', imaError({ kind: 'business', maybeProcessed: false, imaCode: 4014 }), 'none', 'refused'],
+		['IMA code 400 (documented)', imaError({ kind: 'business', maybeProcessed: false, imaCode: 400 }), 'none', 'refused'],
+		['an undocumented code (500) may have made a task', imaError({ kind: 'business', maybeProcessed: false, imaCode: 500 }), 'maybe', 'maybe'],
+		['an undocumented code (6001) may have made a task', imaError({ kind: 'business', maybeProcessed: false, imaCode: 6001 }), 'maybe', 'maybe'],
 		['never reached IMA', imaError({ kind: 'network', maybeProcessed: false }), 'none', 'refused'],
 		['connection broke', imaError({ kind: 'network', maybeProcessed: true }), 'maybe', 'maybe'],
 		['HTTP 502', imaError({ kind: 'http', maybeProcessed: true, httpStatus: 502 }), 'maybe', 'maybe'],
 		['HTTP 429 (IMA refused it)', imaError({ kind: 'http', maybeProcessed: false, httpStatus: 429 }), 'none', 'refused'],
-		['HTTP 400 (IMA refused it)', imaError({ kind: 'http', maybeProcessed: false, httpStatus: 400 }), 'none', 'refused'],
+		['HTTP 400 without IMA\'s code may have made a task', imaError({ kind: 'http', maybeProcessed: false, httpStatus: 400 }), 'maybe', 'maybe'],
+		['HTTP 404 may have made a task (not IMA\'s answer)', imaError({ kind: 'http', maybeProcessed: false, httpStatus: 404 }), 'maybe', 'maybe'],
 		['cancelled, even if marked unprocessed', imaError({ kind: 'cancelled', maybeProcessed: false }), 'maybe', 'maybe'],
 		['no task id in the answer', imaError({ kind: 'invalid-response', maybeProcessed: true }), 'maybe', 'maybe'],
 		['cancelled in flight', imaError({ kind: 'cancelled', maybeProcessed: true }), 'maybe', 'maybe'],
@@ -188,7 +225,7 @@ describe('createForItem: Max Credits per Run', () => {
 		const cost = p.plan.totalCredits;
 		const s = scope();
 		const limited = prepared({ maxCredits: cost * 2 });
-		const refused = client([imaError({ kind: 'business', maybeProcessed: false, imaCode: 6001 })]);
+		const refused = client([imaError({ kind: 'business', maybeProcessed: false, imaCode: 4008 })]);
 		await failure(createForItem(ctx, refused.c as never, s, 0, limited));
 		const { c } = client([{ id: 't' }]);
 		await createForItem(ctx, c as never, s, 1, limited);
@@ -285,11 +322,13 @@ describe('createForItem: the body sent', () => {
 describe('explainCreateFailure', () => {
 	test.each([
 		['cancelled', { kind: 'cancelled' }, 'maybe', /cancelled while the create request was in flight/],
-		['business', { kind: 'business', maybeProcessed: false, imaCode: 6001 }, 'none', /IMA said no/],
+		['business, documented (4008)', { kind: 'business', maybeProcessed: false, imaCode: 4008 }, 'none', /IMA said no/],
+		['business, undocumented (6001)', { kind: 'business', maybeProcessed: false, imaCode: 6001 }, 'maybe', /IMA said no: the task may have been created on IMA/],
 		['never sent', { kind: 'network', maybeProcessed: false }, 'none', /IMA said no/],
 		['maybe sent', { kind: 'network', maybeProcessed: true }, 'maybe', /IMA said no: the task may have been created on IMA/],
 		['5xx', { kind: 'http', maybeProcessed: true, httpStatus: 503 }, 'maybe', /may have been created/],
-		['4xx', { kind: 'http', maybeProcessed: false, httpStatus: 400 }, 'none', /^IMA said no$/],
+		['4xx without IMA\'s code', { kind: 'http', maybeProcessed: false, httpStatus: 400 }, 'maybe', /may have been created/],
+		['429', { kind: 'http', maybeProcessed: false, httpStatus: 429 }, 'none', /^IMA said no$/],
 	] as Array<[string, Partial<ImaErrorInfo>, string, RegExp]>)('%s → charge %s', (_name, info, charge, message) => {
 		const e = explainCreateFailure(imaError(info)) as ItemError;
 		expect(e).toBeInstanceOf(ItemError);

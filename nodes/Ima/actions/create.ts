@@ -22,7 +22,7 @@ import type { ImaClient } from '../transport';
 import { ImaRequestError } from '../transport';
 import { inputError, ItemError } from './errors';
 import { prepareImages, resolveImageUrls, type PreparedImages } from './images';
-import type { RunOptions } from './options';
+import { executionMaxCredits, type RunOptions } from './options';
 import {
 	prepareSeedanceMedia,
 	seedanceBodyFields,
@@ -142,6 +142,8 @@ function planFor(version: ModelVersion, taskType: string, prompt: string, settin
 export interface CreateScope {
 	ledger: NodeLedger;
 	runIndex: number;
+	/** Max Credits per Run of this execution: the smallest limit any item sets (0 = none). */
+	maxCredits?: number;
 }
 
 /** The memory of this node in this execution (see helpers/ledger.ts). */
@@ -161,7 +163,7 @@ export function createScope(ctx: IExecuteFunctions): CreateScope {
 	} catch {
 		runIndex = 0;
 	}
-	return { ledger, runIndex };
+	return { ledger, runIndex, maxCredits: executionMaxCredits(ctx) };
 }
 
 /** The ledger key of an item in this run of the node. */
@@ -194,6 +196,33 @@ export interface CreatedTask {
 }
 
 const PRICE_CODES = new Set([6006, 6009, 6010]);
+
+/** IMA's documented refusals of a create (the API README's table): they made no task. */
+const REFUSAL_CODES = new Set([400, 401, 4008, 4014, 6006, 6009, 6010]);
+
+/**
+ * Whether a failed create provably made no task: it never left (connection refused, DNS), IMA
+ * rate-limited it (HTTP 429), or IMA refused it with one of its documented codes. Anything else —
+ * an unknown code, an HTTP error, a timeout, a reset, a redirect, a cancel in flight — may have
+ * made (and charged) a task, so the node never sends it again for that item.
+ */
+export function createMadeNoTask(e: ImaRequestError): boolean {
+	const info = e.info;
+	if (info.kind === 'cancelled') return false;
+	if (info.kind === 'network') return !info.maybeProcessed;
+	// IMA's own refusal: a documented code in its envelope, with HTTP 200 as IMA sends business
+	// errors (401 may also come as HTTP 401). A gateway's 4xx/5xx around it proves nothing.
+	const http = info.httpStatus ?? 200;
+	if (info.kind === 'business' && info.imaCode !== undefined && REFUSAL_CODES.has(info.imaCode) && (http < 300 || info.imaCode === 401)) return true;
+	return info.kind === 'http' && info.httpStatus === 429;
+}
+
+/** A task id IMA can be asked about: a non-blank text or a finite number. */
+function usableTaskId(id: unknown): string | undefined {
+	if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+	if (typeof id === 'string' && id.trim() !== '' && id.length <= 256) return id;
+	return undefined;
+}
 
 /** Credits in words, for errors. */
 const credits = (n: number) => `${n} credit${n === 1 ? '' : 's'}`;
@@ -230,7 +259,7 @@ export async function createForItem(
 	let urls: string[] | undefined;
 	let media: ResolvedSeedanceMedia | undefined;
 	for (;;) {
-		const max = prepared.options.maxCredits;
+		const max = scope.maxCredits ?? prepared.options.maxCredits;
 		if (!ledger.reserve(plan.totalCredits, max)) {
 			throw new ItemError(
 				`Max Credits per Run (${max}) would be passed: this task costs ${credits(plan.totalCredits)} and this node has already committed ${credits(ledger.committed)} in this execution`,
@@ -274,8 +303,18 @@ export async function createForItem(
 		let failure: unknown;
 		try {
 			const task = await sendCreate(client, plan, prepared.taskType, urls ?? [], media);
+			const taskId = usableTaskId(task.id);
+			if (!taskId) {
+				attempt.outcome = 'maybe';
+				const shown = client.clean(JSON.stringify(task.id) ?? String(task.id)).slice(0, 80);
+				throw new ItemError(`IMA accepted the create but sent no usable task id (${shown}): the task may have been created on IMA`, {
+					api: true,
+					charge: 'maybe',
+					description: MAY_EXIST,
+				});
+			}
 			attempt.outcome = 'created';
-			attempt.taskId = String(task.id);
+			attempt.taskId = taskId;
 			const timeoutAt = Number(task.timeout_at);
 			if (Number.isFinite(timeoutAt) && timeoutAt > 0) attempt.timeoutAt = timeoutAt;
 			const createdAt = Number(task.created_at);
@@ -285,9 +324,9 @@ export async function createForItem(
 		} catch (error) {
 			failure = error;
 		}
+		if (failure instanceof ItemError) throw failure;
 		const e = failure instanceof ImaRequestError ? failure : undefined;
-		// IMA refused it (a business code, a 4xx, a 429) or it provably never left: no task exists.
-		const noTask = e !== undefined && e.info.kind !== 'cancelled' && (e.info.kind === 'business' || !e.info.maybeProcessed);
+		const noTask = e !== undefined && createMadeNoTask(e);
 		if (noTask) {
 			attempt.outcome = 'refused';
 			ledger.release(plan.totalCredits);
@@ -298,7 +337,23 @@ export async function createForItem(
 			// IMA's price list changed since it was loaded: reload it and send once more (safe: a
 			// refused create made no task). Bad settings against the fresh list fail as input errors.
 			reloaded = true;
-			const fresh = findModelVersion(await client.products(prepared.taskType, { reload: true }), version.id);
+			let versions: ModelVersion[] | undefined;
+			let reloadFailure: unknown;
+			try {
+				versions = await client.products(prepared.taskType, { reload: true });
+			} catch (error) {
+				reloadFailure = error;
+			}
+			if (!versions) {
+				const why = reloadFailure instanceof Error ? client.clean(reloadFailure.message) : String(reloadFailure);
+				throw new ItemError(`IMA refused the price (code ${e.info.imaCode}), and reloading its product list failed: ${why}`, {
+					api: true,
+					charge: 'none',
+					imaCode: e.info.imaCode,
+					description: 'No task was made and nothing was charged. Run the item again when IMA answers.',
+				});
+			}
+			const fresh = findModelVersion(versions, version.id);
 			if (!fresh) {
 				throw inputError('model', `Model "${version.id}" is no longer offered for ${prepared.taskType} (IMA refused its price with code ${e.info.imaCode}, and the reloaded model list no longer has it)`);
 			}
@@ -338,7 +393,7 @@ export function explainCreateFailure(failure: unknown, reloaded = false): unknow
 			description: `${MAY_EXIST} The task keeps running on IMA if it was made.`,
 		});
 	}
-	if (info.kind === 'business' || !info.maybeProcessed) {
+	if (createMadeNoTask(failure)) {
 		return new ItemError(failure.message, {
 			api: true,
 			charge: 'none',

@@ -135,13 +135,32 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: n
 				)
 			: new NodeOperationError(node, clean(error.message) ?? '', { itemIndex, description: clean(description) });
 		const taskId = d.taskId ?? ids[ids.length - 1];
-		if (taskId) e.context = { ...(e.context ?? {}), taskId };
-		if (ids.length > 1) e.context = { ...(e.context ?? {}), taskIds: ids };
+		if (taskId) e.context = { ...(e.context ?? {}), taskId: clean(taskId) };
+		if (ids.length > 1) e.context = { ...(e.context ?? {}), taskIds: ids.map((id) => clean(id) ?? id) };
 		if (d.charge) e.context = { ...(e.context ?? {}), charge: d.charge };
 		return e;
 	}
 	const message = error instanceof Error ? error.message : String(error);
 	return new NodeOperationError(node, clean(message) ?? 'Unknown error', { itemIndex });
+}
+
+/**
+ * An output item's json with the API key removed from every text in it (a server that echoes the
+ * key in a media URL, a model name or a task id must not put it into n8n's run data).
+ */
+export function cleanJson(json: IDataObject, client?: ImaClient): IDataObject {
+	if (!client) return json;
+	const seen = new WeakSet<object>();
+	const walk = (v: unknown, depth: number): unknown => {
+		if (typeof v === 'string') return client.clean(v);
+		if (!v || typeof v !== 'object' || depth > 32 || seen.has(v)) return v;
+		seen.add(v);
+		if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+		const out: IDataObject = {};
+		for (const [k, x] of Object.entries(v as IDataObject)) out[k] = walk(x, depth + 1) as IDataObject[string];
+		return out;
+	};
+	return walk(json, 0) as IDataObject;
 }
 
 /** The json of a Continue On Fail item. */

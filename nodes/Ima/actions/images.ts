@@ -15,6 +15,16 @@ export interface PreparedImages {
 export const MAX_IMAGE_BYTES = 30 * 1024 * 1024;
 const IMAGE_SUFFIXES = new Set(['jpg', 'jpeg', 'png', 'gif', 'webp', 'bmp', 'tif', 'tiff']);
 
+/** Whether a text is an http(s) URL (the only kind IMA takes as an input). */
+export function isHttpUrl(url: string): boolean {
+	try {
+		const u = new URL(url);
+		return u.protocol === 'https:' || u.protocol === 'http:';
+	} catch {
+		return false;
+	}
+}
+
 /** "a, b\nc" or an array from an expression → ["a", "b", "c"]. */
 export function splitList(value: unknown): string[] {
 	const parts = Array.isArray(value) ? value.flatMap((v) => splitList(v)) : String(value ?? '').split(/[\n,]+/);
@@ -93,14 +103,7 @@ export async function prepareImages(ctx: IExecuteFunctions, itemIndex: number, _
 	if (mode === 'url') {
 		const urls = splitList(ctx.getNodeParameter('imageUrls', itemIndex, ''));
 		for (const url of urls) {
-			let ok = false;
-			try {
-				const u = new URL(url);
-				ok = u.protocol === 'https:' || u.protocol === 'http:';
-			} catch {
-				ok = false;
-			}
-			if (!ok) {
+			if (!isHttpUrl(url)) {
 				fail(ctx, itemIndex, `Image URLs: "${url.slice(0, 200)}" is not an http(s) URL`, 'imageUrls', 'IMA accepts only public http(s) URLs; use Image Input "Binary Data From Input Item" for files.');
 			}
 		}

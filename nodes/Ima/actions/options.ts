@@ -200,3 +200,28 @@ export function readTaskId(ctx: IExecuteFunctions, itemIndex: number): string {
 	if (!taskId) throw inputError('taskId', 'Task ID is empty', hint);
 	return taskId;
 }
+
+/**
+ * Max Credits per Run is one limit for the whole execution: the smallest non-zero value any item
+ * sets (an expression that gives 0 for some items never lifts the limit the others set). Values
+ * that are not usable are refused by that item's own `readOptions`.
+ */
+export function executionMaxCredits(ctx: IExecuteFunctions): number {
+	let count = 1;
+	try {
+		count = Math.max(1, ctx.getInputData().length);
+	} catch {
+		count = 1;
+	}
+	let limit = 0;
+	for (let i = 0; i < count; i++) {
+		let value = 0;
+		try {
+			value = readNumber(optionsOf(ctx, i), 'maxCredits');
+		} catch {
+			value = 0;
+		}
+		if (value > 0 && (limit === 0 || value < limit)) limit = value;
+	}
+	return limit;
+}

@@ -7,7 +7,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { createLimiter, mapWithConcurrency } from '../helpers/pool';
 import { ImaClient } from '../transport';
-import { errorJson, ItemError, toNodeError } from './errors';
+import { cleanJson, errorJson, ItemError, toNodeError } from './errors';
 import { executionOptions } from './options';
 
 /** A client for this execution: cancellation-aware, with the request and upload timeouts of item 0's options. */
@@ -117,14 +117,14 @@ export async function runItems<P>(
 	for (let i = 0; i < results.length; i++) {
 		const r = results[i];
 		if (r.status === 'fulfilled') {
-			if (r.value) out.push(...r.value.map((item) => ({ ...item, pairedItem: { item: i } })));
+			if (r.value) out.push(...r.value.map((item) => ({ ...item, json: cleanJson(item.json, opts.client), pairedItem: { item: i } })));
 			continue;
 		}
 		if (continueOnFail) {
 			const partial = r.reason instanceof ItemError ? r.reason.details.partial ?? [] : [];
-			out.push(...partial.map((item) => ({ ...item, pairedItem: { item: i } })));
+			out.push(...partial.map((item) => ({ ...item, json: cleanJson(item.json, opts.client), pairedItem: { item: i } })));
 			const nodeError = toNodeError(ctx, r.reason, i, opts.client);
-			out.push({ json: errorJson(nodeError, r.reason), pairedItem: { item: i } });
+			out.push({ json: cleanJson(errorJson(nodeError, r.reason), opts.client), pairedItem: { item: i } });
 			continue;
 		}
 		firstFailure ??= { index: i, error: r.reason };

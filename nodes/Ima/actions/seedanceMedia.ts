@@ -29,7 +29,7 @@ import {
 import type { ImaClient, Readable } from '../transport';
 import { ImaRequestError } from '../transport';
 import { inputError, ItemError } from './errors';
-import { inspectBinary, splitList, uploadBinary, type BinaryInfo, type PreparedImages } from './images';
+import { inspectBinary, isHttpUrl, splitList, uploadBinary, type BinaryInfo, type PreparedImages } from './images';
 
 const REFERENCE = ['reference_image_to_video'];
 
@@ -141,14 +141,7 @@ function readList(ctx: IExecuteFunctions, itemIndex: number, name: string): stri
 }
 
 function checkUrl(url: string, parameter: string): void {
-	let ok = false;
-	try {
-		const u = new URL(url);
-		ok = u.protocol === 'https:' || u.protocol === 'http:';
-	} catch {
-		ok = false;
-	}
-	if (!ok) throw inputError(parameter, `"${url.slice(0, 200)}" is not an http(s) URL`, 'IMA accepts only public http(s) URLs.');
+	if (!isHttpUrl(url)) throw inputError(parameter, `"${url.slice(0, 200)}" is not an http(s) URL`, 'IMA accepts only public http(s) URLs.');
 }
 
 /** The reference videos, audio and covers as given (no file read yet). */
