@@ -3,15 +3,9 @@
  * failure (with and without slots), Continue On Fail, what the error says about the other items.
  */
 import { ItemError } from '../../nodes/Ima/actions/errors';
+import { fakeCtx } from '../support/schedulerCtx';
 import { runItems, UNLIMITED } from '../../nodes/Ima/actions/scheduler';
 
-function fakeCtx(count: number, continueOnFail = false) {
-	return {
-		getInputData: () => Array.from({ length: count }, (_, i) => ({ json: { i } })),
-		continueOnFail: () => continueOnFail,
-		getNode: () => ({ name: 'IMA', type: 'n8n-nodes-ima.ima', typeVersion: 1, parameters: {}, id: 'x', position: [0, 0] }),
-	} as any;
-}
 
 const tick = async (ms = 2) => await new Promise((r) => setTimeout(r, ms));
 

@@ -1,13 +1,7 @@
 /** The item scheduler: concurrency of the limited phases, order and pairing, no start after a failure. */
+import { fakeCtx } from '../support/schedulerCtx';
 import { runItems } from '../../nodes/Ima/actions/scheduler';
 
-function fakeCtx(count: number, continueOnFail = false) {
-	return {
-		getInputData: () => Array.from({ length: count }, (_, i) => ({ json: { i } })),
-		continueOnFail: () => continueOnFail,
-		getNode: () => ({ name: 'IMA', type: 'n8n-nodes-ima.ima', typeVersion: 1, parameters: {}, id: 'x', position: [0, 0] }),
-	} as any;
-}
 
 const tick = async (ms = 5) => await new Promise((r) => setTimeout(r, ms));
 
