@@ -177,3 +177,29 @@ describe('conditional disabling (disabled_key / disabled_value)', () => {
 		else expect(run).not.toThrow();
 	});
 });
+
+describe('conditional disabling of a field that has no value', () => {
+	const version = {
+		id: 'v2',
+		type: '3',
+		model_id: 'm2',
+		name: 'Mood',
+		credit_rules: [{ points: 1, attribute_id: 1, attributes: { default: 'enabled' } }],
+		form_config: [
+			{ field: 'resolution', type: 'tags', value: '720p', options: [{ value: '480p' }, { value: '720p' }] },
+			{
+				field: 'mood',
+				type: 'input',
+				value: null,
+				disabled_conditions: [{ category: 'text_to_video', enum_value: '*', disabled_key: 'resolution', disabled_value: '480p' }],
+			},
+		],
+	} as any;
+	test('unset and without a default: nothing is sent, so nothing is disabled', () => {
+		expect(resolveSettings(version, 'text_to_video', { resolution: '480p' })).toEqual({ resolution: '480p' });
+	});
+	test('set: refused while the condition holds', () => {
+		expect(() => resolveSettings(version, 'text_to_video', { resolution: '480p', mood: 'calm' })).toThrow(/mood: "calm" is not available for Mood while resolution is 480p/);
+		expect(resolveSettings(version, 'text_to_video', { resolution: '720p', mood: 'calm' })).toEqual({ resolution: '720p', mood: 'calm' });
+	});
+});
