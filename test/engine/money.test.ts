@@ -186,6 +186,8 @@ describe('no silent coercion into a paid call', () => {
 		['maxCredits', 'lots'],
 		['maxDownloadSize', 0],
 		['downloadTimeout', 0],
+		['uploadTimeout', 0],
+		['uploadTimeout', 'slow'],
 	])('options.%s = %p is refused before any paid call', async (name, value) => {
 		await refused({}, { [name]: value }, new RegExp(`Parameter: options.${name}\\b`), /must be/);
 	});

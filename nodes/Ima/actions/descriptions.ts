@@ -253,7 +253,7 @@ export const OPTION = {
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 86400 },
 		default: 300,
-		description: 'How long the upload of one file to IMA\'s storage may take before it counts as failed',
+		description: 'How long the upload of one file (an input image or media, or Upload Image\'s file) to IMA\'s storage may take before it counts as failed',
 	},
 	timeout: {
 		displayName: 'Timeout (Seconds)',
@@ -267,7 +267,7 @@ export const OPTION = {
 } satisfies Record<string, INodeProperties>;
 
 /** The options of every operation that creates a task (Generate, Create Task). */
-export const CREATE_OPTIONS: INodeProperties[] = [OPTION.additionalParameters, OPTION.maxCredits, OPTION.concurrency, OPTION.modelSettingsJson, OPTION.n, OPTION.requestTimeout];
+export const CREATE_OPTIONS: INodeProperties[] = [OPTION.additionalParameters, OPTION.maxCredits, OPTION.concurrency, OPTION.modelSettingsJson, OPTION.n, OPTION.requestTimeout, OPTION.uploadTimeout];
 
 /** The options of every operation that waits for media (Generate, Wait for Result, Check Task). */
 export const WAIT_OPTIONS: INodeProperties[] = [

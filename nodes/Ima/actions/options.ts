@@ -143,6 +143,8 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptio
 		throw inputError('options.output', `Output Format "${chosen.slice(0, 40)}" is not known. Allowed values: auto, media, summary`);
 	}
 	const output = chosen === 'media' || chosen === 'summary' ? chosen : isToolCall(ctx) ? 'summary' : 'media';
+	// Used for the whole execution (executionOptions); a bad value is refused here, by name.
+	readNumber(o, 'uploadTimeout');
 	return {
 		n: readNumber(o, 'n'),
 		binaryPropertyName,
