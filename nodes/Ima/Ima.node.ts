@@ -22,7 +22,8 @@ import { listSearch, resourceMapping } from './methods';
  * $fromAI() expressions, its description from `toolDescription` when `descriptionType` is
  * "manual". n8n adds those two parameters itself with the node's one-line description as the
  * default; defining them here (shown only in the tool) makes this text the default instead.
- * `usableAsTool.replacements` puts it on the tool's entry in the editor's node list too.
+ * (`usableAsTool` stays `true`, the contract's form: the editor's node list shows the node's own
+ * one-line description for the tool entry.)
  */
 const TOOL_DESCRIPTION =
 	'Creates media with IMA Studio AI models and returns its URLs: images, videos, music or speech, ' +
@@ -42,7 +43,7 @@ export class Ima implements INodeType {
 		subtitle: `={{ {generate: "Generate", createTask: "Create Task", checkTask: "Check Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + (${JSON.stringify(TASK_TYPE_LABELS)}[$parameter["taskType"]] || $parameter["taskType"]) : "") }}`,
 		description: 'Generate images, video, music and speech with IMA Studio AI models',
 		defaults: { name: 'IMA' },
-		usableAsTool: { replacements: { description: TOOL_DESCRIPTION } },
+		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		// Check Task has two outputs (Done, Running); every other operation one.
 		outputs: `={{ $parameter["operation"] === "checkTask" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Done" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Running" }] : ["${NodeConnectionTypes.Main}"] }}`,

@@ -7,6 +7,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { SettingsError } from '../helpers/formFields';
+import type { TaskState } from '../helpers/polling';
 import { ImaClient, ImaRequestError } from '../transport';
 
 /** What the failure means for the user's credits. */
@@ -25,7 +26,8 @@ export interface ItemErrorDetails {
 	charge?: Charge;
 	/** Output items that were finished before the failure (n > 1): nothing finished is thrown away. */
 	partial?: INodeExecutionData[];
-	extra?: IDataObject;
+	/** The task's last known state when a wait ended early (a timeout): its finished media are kept. */
+	lastState?: TaskState;
 }
 
 /** An item's failure with what the user needs to recover: above all the task id. */

@@ -124,46 +124,44 @@ export async function waitForTask(client: ImaClient, req: WaitRequest): Promise<
 
 /** What a failed wait means for the user; the task id is always in it. */
 function explainWaitFailure(error: unknown, taskId: string, client: ImaClient): ItemError {
-	const req = { taskId };
-	{
-		if (error instanceof TaskTimeoutError) {
-			const last = error.lastState;
-			const failed = last && last.state !== 'done' ? last.failed : [];
-			const done = last?.done.length ?? 0;
-			const parts = [
-				done ? `${done} media finished (output${done === 1 ? ' is' : 's are'} kept)` : undefined,
-				failed.length ? `failed: ${failed.map((f) => `media ${f.index}: ${f.reason}`).join('; ')}` : undefined,
-			].filter(Boolean);
-			return new ItemError(
-				`Timed out after ${Math.round(error.waitedSeconds)} s waiting for IMA task ${req.taskId}; it may still finish`,
-				{
-					taskId: req.taskId,
-					charge: 'charged',
-					extra: last ? ({ lastState: last } as unknown as IDataObject) : undefined,
-					description: `The task keeps running on IMA and is not lost.${parts.length ? ` So far: ${parts.join('; ')}.` : ''} Fetch the result later with "Wait for Result" and task ID ${req.taskId}, or raise Options → Timeout.`,
-				},
-			);
-		}
-		if (error instanceof TaskCancelledError) {
-			return new ItemError(`The execution was cancelled while waiting for IMA task ${req.taskId}`, {
-				taskId: req.taskId,
+	if (error instanceof TaskTimeoutError) {
+		const last = error.lastState;
+		const failed = last && last.state !== 'done' ? last.failed : [];
+		const done = last?.done.length ?? 0;
+		const parts = [
+			done ? `${done} media finished (output${done === 1 ? ' is' : 's are'} kept)` : undefined,
+			failed.length ? `failed: ${failed.map((f) => `media ${f.index}: ${f.reason}`).join('; ')}` : undefined,
+		].filter(Boolean);
+		return new ItemError(
+			`Timed out after ${Math.round(error.waitedSeconds)} s waiting for IMA task ${taskId}; it may still finish`,
+			{
+				taskId: taskId,
 				charge: 'charged',
-				description: `The task keeps running on IMA. Fetch the result later with "Wait for Result" and task ID ${req.taskId}.`,
-			});
-		}
-		if (error instanceof PollFailedError) {
-			const inner = error.lastError instanceof ImaRequestError ? error.lastError : undefined;
-			return new ItemError(`Could not read the status of IMA task ${req.taskId}: ${client.clean(error.lastError.message)}`, {
-				taskId: req.taskId,
-				charge: 'charged',
-				api: true,
-				imaCode: inner?.info.imaCode,
-				httpCode: inner?.info.httpStatus,
-				description: `IMA did not answer ${error.attempts} status checks in a row. The task itself may be fine: fetch it later with "Wait for Result" and task ID ${req.taskId}.`,
-			});
-		}
-		return withTaskId(error, req.taskId, client);
+				lastState: last,
+				description: `The task keeps running on IMA and is not lost.${parts.length ? ` So far: ${parts.join('; ')}.` : ''} Fetch the result later with "Wait for Result" and task ID ${taskId}, or raise Options → Timeout.`,
+			},
+		);
 	}
+	if (error instanceof TaskCancelledError) {
+		return new ItemError(`The execution was cancelled while waiting for IMA task ${taskId}`, {
+			taskId: taskId,
+			charge: 'charged',
+			description: `The task keeps running on IMA. Fetch the result later with "Wait for Result" and task ID ${taskId}.`,
+		});
+	}
+	if (error instanceof PollFailedError) {
+		const inner = error.lastError instanceof ImaRequestError ? error.lastError : undefined;
+		return new ItemError(`Could not read the status of IMA task ${taskId}: ${client.clean(error.lastError.message)}`, {
+			taskId: taskId,
+			charge: 'charged',
+			api: true,
+			imaCode: inner?.info.imaCode,
+			httpCode: inner?.info.httpStatus,
+			description: `IMA did not answer ${error.attempts} status checks in a row. The task itself may be fine: fetch it later with "Wait for Result" and task ID ${taskId}.`,
+		});
+	}
+	return withTaskId(error, taskId, client);
+	return withTaskId(error, taskId, client);
 }
 
 export interface MediaContext {
@@ -308,7 +306,7 @@ async function keepFinished(
 	failure: unknown,
 	slots: ItemSlots,
 ): Promise<unknown> {
-	const last = failure instanceof ItemError ? (failure.details.extra?.lastState as TaskState | undefined) : undefined;
+	const last = failure instanceof ItemError ? failure.details.lastState : undefined;
 	if (!(failure instanceof ItemError) || !last || !last.done.length || client.cancelled) return failure;
 	const c: MediaContext = {
 		taskId: req.taskId,
