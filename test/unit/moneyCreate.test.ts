@@ -136,6 +136,9 @@ describe('createForItem: failures and the money', () => {
 		['IMA refused (4008, documented)', imaError({ kind: 'business', maybeProcessed: false, imaCode: 4008 }), 'none', 'refused'],
 		['IMA refused (4014, documented)', imaError({ kind: 'business', maybeProcessed: false, imaCode: 4014 }), 'none', 'refused'],
 		['IMA code 400 (documented)', imaError({ kind: 'business', maybeProcessed: false, imaCode: 400 }), 'none', 'refused'],
+		['a documented code behind an HTTP 400 (not IMA\'s HTTP 200) may have made a task', imaError({ kind: 'business', maybeProcessed: false, imaCode: 4008, httpStatus: 400 }), 'maybe', 'maybe'],
+		['code 401 with HTTP 401 is IMA\'s refusal', imaError({ kind: 'business', maybeProcessed: false, imaCode: 401, httpStatus: 401 }), 'none', 'refused'],
+		['a documented code with HTTP 200', imaError({ kind: 'business', maybeProcessed: false, imaCode: 6009, httpStatus: 200 }), 'none', 'refused'],
 		['an undocumented code (500) may have made a task', imaError({ kind: 'business', maybeProcessed: false, imaCode: 500 }), 'maybe', 'maybe'],
 		['an undocumented code (6001) may have made a task', imaError({ kind: 'business', maybeProcessed: false, imaCode: 6001 }), 'maybe', 'maybe'],
 		['never reached IMA', imaError({ kind: 'network', maybeProcessed: false }), 'none', 'refused'],
@@ -255,6 +258,21 @@ describe('createForItem: a price IMA refused reloads the product list once', () 
 		expect(task.version.credit_rules![0].points).toBe(123);
 		expect(s.ledger.committed).toBe(123);
 		expect(s.ledger.attempts('0|0').map((a) => a.outcome)).toEqual(['refused', 'created']);
+	});
+
+	test('the reload itself fails: the error says no task was made and nothing was charged', async () => {
+		const s = scope();
+		const { c } = client([imaError({ kind: 'business', maybeProcessed: false, imaCode: 6006 })]);
+		c.products.mockImplementationOnce(async () => {
+			throw new Error('product list unreachable');
+		});
+		const e = await failure(createForItem(ctx, c as never, s, 0, prepared()));
+		expect(e).toBeInstanceOf(ItemError);
+		expect(e.message).toMatch(/IMA refused the price \(code 6006\), and reloading its product list failed: product list unreachable/);
+		expect(e.details).toMatchObject({ charge: 'none', imaCode: 6006 });
+		expect(e.details.description).toMatch(/No task was made and nothing was charged/);
+		expect(c.createTask).toHaveBeenCalledTimes(1);
+		expect(s.ledger.committed).toBe(0);
 	});
 
 	test('refused again after the reload: one reload only, and the error says so', async () => {

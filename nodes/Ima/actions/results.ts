@@ -51,16 +51,25 @@ function budgetOf(client: ImaClient) {
 
 const isRateLimited = (e: Error) => e instanceof ImaRequestError && e.info.httpStatus === 429;
 
+/** Waits for the next token of the credential's status-check budget. */
+async function awaitBudget(client: ImaClient, budget: ReturnType<typeof budgetOf>): Promise<void> {
+	const wait = budget.reserve();
+	if (wait > 0) await abortableSleep(wait, client.signal);
+}
+
+/** One task detail within the credential's budget, transient failures retried. */
+async function budgetedDetail(client: ImaClient, taskId: string, budget = budgetOf(client)): Promise<ImaTaskDetail> {
+	return await client.withRetries('task detail', async () => {
+		await awaitBudget(client, budget);
+		return await client.taskDetail(taskId);
+	});
+}
+
 /** One status check of a task (Check Task): within the credential's budget, reads retried. */
 export async function readTaskOnce(client: ImaClient, taskId: string): Promise<ImaTaskDetail> {
-	const budget = budgetOf(client);
 	let failure: unknown;
 	try {
-		return await client.withRetries('task detail', async () => {
-			const wait = budget.reserve();
-			if (wait > 0) await abortableSleep(wait, client.signal);
-			return await client.taskDetail(taskId);
-		});
+		return await budgetedDetail(client, taskId);
 	} catch (error) {
 		failure = error;
 	}
@@ -70,10 +79,7 @@ export async function readTaskOnce(client: ImaClient, taskId: string): Promise<I
 /** Waits for a task inside execute(): abortable, bounded, never loses the task id. */
 export async function waitForTask(client: ImaClient, req: WaitRequest): Promise<WaitResult> {
 	const budget = budgetOf(client);
-	const beforeRead = async () => {
-		const wait = budget.reserve();
-		if (wait > 0) await abortableSleep(wait, client.signal);
-	};
+	const beforeRead = async () => await awaitBudget(client, budget);
 	let taskType = req.taskType;
 	let first: ImaTaskDetail | undefined = req.firstDetail;
 	const started = Date.now();
@@ -81,10 +87,7 @@ export async function waitForTask(client: ImaClient, req: WaitRequest): Promise<
 	try {
 		if (!taskType && first) taskType = typeof first.task_type === 'string' ? first.task_type : undefined;
 		if (!taskType && !first) {
-			first = await client.withRetries('task detail', async () => {
-				await beforeRead();
-				return await client.taskDetail(req.taskId);
-			});
+			first = await budgetedDetail(client, req.taskId, budget);
 			taskType = typeof first?.task_type === 'string' ? first.task_type : undefined;
 		}
 		const kind = mediaKindOf(taskType ?? 'text_to_image');
