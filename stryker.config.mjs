@@ -1,5 +1,5 @@
 // Mutation testing of the money path: `npm run mutate` (not part of `npm test` or CI).
-// See MUTATION.md for the last score and every mutant left alive.
+// See docs/MUTATION.md for the last score and every mutant left alive.
 // @ts-check
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
