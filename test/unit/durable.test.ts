@@ -140,6 +140,25 @@ describe('createForItem with a stored execution: which task each item made', () 
 		expect(c2.createTask).toHaveBeenCalledTimes(2);
 	});
 
+	test('items side by side on a resumed execution: the reserve stays atomic (limit 20, 10 committed, tasks of 5: two more)', async () => {
+		const store = JSON.parse(JSON.stringify({ [CONTEXT_KEY]: { v: 1, committed: 10, limit: 20, run: 0, items: {} } }));
+		const l = new NodeLedger();
+		l.attach(store);
+		let n = 0;
+		const slow = {
+			cancelled: false,
+			clean: (t: string) => t,
+			createTask: jest.fn(async () => {
+				await new Promise((r) => setTimeout(r, 5));
+				return { id: `t${n++}` };
+			}),
+		};
+		const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => createForItem(ctx, slow as never, { ledger: l, runIndex: 1, maxCredits: 0 }, i, prepared(`p${i}`))));
+		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+		expect(slow.createTask).toHaveBeenCalledTimes(2);
+		expect(store[CONTEXT_KEY]).toMatchObject({ committed: 20, limit: 20 });
+	});
+
 	test('a run that ended leaves no item records behind (bounded for huge loops)', async () => {
 		const l = new NodeLedger();
 		const c = client(['a', 'b', 'c']);
