@@ -37,6 +37,8 @@ describe('smallestLimit: 0 means none and never lifts a limit', () => {
 		[5, 10, 5],
 		[Number.NaN, 7, 7],
 		[-3, 0, 0],
+		[0, -5, 0],
+		[10, -5, 10],
 	])('%p, %p → %p', (a, b, out) => {
 		expect(smallestLimit(a, b)).toBe(out);
 	});
@@ -58,6 +60,26 @@ describe('readMoney: what comes back from the database is checked', () => {
 		expect(readMoney(raw)).toEqual({ v: 1, committed: 0, limit: 0, run: -1, items: { 0: { t: 'ok', u: 1, h: ['a'] }, 4: { t: 'z', u: 0, h: [] } } });
 	});
 
+	test.each([
+		['negative credits', { committed: -5, limit: -1 }, { committed: 0, limit: 0 }],
+		['items as a list', { items: [{ t: 'a', u: 1, h: [] }] }, { items: {} }],
+		['items null', { items: null }, { items: {} }],
+		['item keys that are not indexes', { items: { '1x': { u: 1, h: [] }, x1: { u: 1, h: [] }, '-1': { u: 1, h: [] }, '7': { u: 1, h: [] } } }, { items: { 7: { u: 1, h: [] } } }],
+		['a record that is not an object', { items: { 0: 'created', 1: 5 } }, { items: {} }],
+		['h not a list, more than 4 fingerprints (the last 4 kept)', { items: { 0: { u: 1, h: 'ab' }, 1: { u: 1, h: ['a', 'b', 'c', 'd', 'e'] } } }, { items: { 0: { u: 1, h: [] }, 1: { u: 1, h: ['b', 'c', 'd', 'e'] } } }],
+		['a task id of 256 characters is kept, a number is not', { items: { 0: { t: 'k'.repeat(256), u: 0, h: [] }, 1: { t: 12345, u: 0, h: [] } } }, { items: { 0: { t: 'k'.repeat(256), u: 0, h: [] } } }],
+		['a deadline is kept when positive', { items: { 0: { t: 'a', d: 1700, u: 0, h: [] }, 1: { t: 'b', d: 0, u: 0, h: [] } } }, { items: { 0: { t: 'a', d: 1700, u: 0, h: [] }, 1: { t: 'b', u: 0, h: [] } } }],
+		['fractional unsure counts round down', { items: { 0: { u: 2.7, h: [] }, 1: { u: 0.5, h: [] } } }, { items: { 0: { u: 2, h: [] } } }],
+	])('%s', (_name, fields, expected) => {
+		expect(readMoney({ v: 1, committed: 1, limit: 2, run: 3, items: {}, ...fields })).toEqual({ v: 1, committed: 1, limit: 2, run: 3, items: {}, ...expected });
+	});
+
+	test('an empty state, and a short fingerprint of 16 hex digits', () => {
+		expect(emptyMoney()).toEqual({ v: 1, committed: 0, limit: 0, run: -1, items: {} });
+		expect(shortHash('x')).toMatch(/^[0-9a-f]{16}$/);
+		expect(shortHash('x')).not.toBe(shortHash('y'));
+	});
+
 	test('at most MAX_DURABLE_ITEMS items are read', () => {
 		const items: Record<string, unknown> = {};
 		for (let i = 0; i < MAX_DURABLE_ITEMS + 50; i++) items[i] = { u: 1, h: [] };
@@ -71,6 +93,13 @@ describe('mergeMoney: never less committed, never a larger limit', () => {
 		const b = { ...emptyMoney(), committed: 15, limit: 20, run: 2, items: { 0: { t: 'old', u: 0, h: [] } } };
 		expect(mergeMoney(a, b)).toEqual({ v: 1, committed: 15, limit: 20, run: 3, items: { 0: { t: 'new', u: 0, h: [] } } });
 		expect(mergeMoney(b, a)).toEqual({ v: 1, committed: 15, limit: 20, run: 3, items: { 0: { t: 'new', u: 0, h: [] } } });
+	});
+
+	test('the same run: the item records of both, those of this process first', () => {
+		const mine = { ...emptyMoney(), committed: 5, limit: 10, run: 1, items: { 0: { t: 'mine', u: 0, h: [] } } };
+		const stored = { ...emptyMoney(), committed: 5, limit: 0, run: 1, items: { 0: { t: 'stored', u: 0, h: [] }, 1: { u: 1, h: [] } } };
+		expect(mergeMoney(mine, stored).items).toEqual({ 0: { t: 'mine', u: 0, h: [] }, 1: { u: 1, h: [] } });
+		expect(mergeMoney(mine, stored).limit).toBe(10);
 	});
 });
 
@@ -204,6 +233,21 @@ describe('the execution hint: cost at a glance', () => {
 			{ json: { error: 'bad prompt' }, pairedItem: { item: 3 } },
 		];
 		expect(runCost(scope, out)).toEqual({ created: 1, credits: 5, committed: 5, limit: 0, refused: 2 });
+	});
+
+	test('credits of this run only; items without a pairing or without an error are not counted; no stats: every error item', () => {
+		const l = new NodeLedger();
+		l.reserve(30, 50);
+		const scope = { ledger: l, runIndex: 3, stats: { created: 2, committedBefore: 20, touched: new Set<number>() } };
+		const out: any[] = [
+			{ json: { error: 'x' } },
+			{ json: { error: 'x' }, pairedItem: [{ item: 1 }] },
+			{ json: { ok: true }, pairedItem: { item: 2 } },
+			{ json: { error: 'x' }, pairedItem: { item: 3 } },
+			{ json: { error: 'again' }, pairedItem: { item: 3 } },
+		];
+		expect(runCost(scope, out)).toEqual({ created: 2, credits: 10, committed: 30, limit: 50, refused: 1 });
+		expect(runCost({ ledger: l, runIndex: 3 }, out)).toEqual({ created: 0, credits: 30, committed: 30, limit: 50, refused: 1 });
 	});
 
 	test('older n8n without addExecutionHints: finishRun still settles and does not fail', () => {
