@@ -317,6 +317,40 @@ describe("the AI Agent tool path (n8n-core's SupplyDataContext): the same memory
 		return { 'n8n-nodes-ima.imaTool': tool, 'test.agentStandIn': agentStandIn };
 	}
 
+	test("n8n's Retry On Fail on the tool (each try under a new run index) waits for the task it has: one create", async () => {
+		// Found while checking this path: n8n retries a tool call under a new run index, so the
+		// retry was taken for a new call and a timed-out task was bought again.
+		sim.queueTask({ neverFinish: true });
+		const wf = {
+			name: 'tool retry',
+			nodes: [
+				{ id: 't', name: TRIGGER, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{ id: 'a', name: 'Agent', type: 'test.agentStandIn', typeVersion: 1, position: [200, 0], parameters: { prompts: '["a fox", "a fox"]' } },
+				{
+					id: 'tool',
+					name: 'Make an image',
+					type: 'n8n-nodes-ima.imaTool',
+					typeVersion: 1,
+					position: [200, 200],
+					retryOnFail: true,
+					maxTries: 3,
+					waitBetweenTries: 10,
+					parameters: { operation: 'generate', taskType: 'text_to_image', model: model(SEEDREAM), prompt: "={{ $fromAI('prompt', 'What the image shows', 'string') }}", modelSettings: settings({}), options: { timeout: 0.3, ...FAST } },
+					credentials: { imaApi: { id: 'cred', name: 'IMA account' } },
+				},
+			],
+			connections: { [TRIGGER]: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] }, 'Make an image': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		};
+		const r = await runLoop(wf, [{ json: {} }], { extraNodeTypes: await toolTypes() });
+		const answers = r.outputs.Agent.map((i: any) => i.json);
+		const [first, second] = [...sim.tasks.keys()];
+		// Call 1: three tries, one task (timed out each time); call 2 (the same prompt, asked again): a new task.
+		expect(sim.createsReceived()).toHaveLength(2);
+		expect(JSON.stringify(answers[0])).toMatch(new RegExp(`Timed out .*${first}`));
+		expect(JSON.stringify(answers[1])).toContain(second);
+	});
+
 	test('Max Credits on the tool holds across the agent calls of every loop run and every resume', async () => {
 		const wf = loopWorkflow({}, {});
 		wf.nodes[2] = { id: 'a', name: 'IMA', type: 'test.agentStandIn', typeVersion: 1, position: [400, 0], parameters: { prompts: '["a fox", "a cat"]' } } as any;

@@ -25,7 +25,7 @@ import type { ImaClient } from '../transport';
 import { ImaRequestError } from '../transport';
 import { inputError, ItemError } from './errors';
 import { prepareImages, resolveImageUrls, type PreparedImages } from './images';
-import { executionMaxCredits, type RunOptions } from './options';
+import { executionMaxCredits, isToolCall, type RunOptions } from './options';
 import {
 	prepareSeedanceMedia,
 	seedanceBodyFields,
@@ -149,6 +149,8 @@ export interface CreateScope {
 	maxCredits?: number;
 	/** What this run of the node did, for its execution hint. */
 	stats?: RunStats;
+	/** Run as an AI Agent tool (see itemKey). */
+	tool?: boolean;
 }
 
 export interface RunStats {
@@ -192,23 +194,33 @@ export function createScope(ctx: IExecuteFunctions): CreateScope {
 		runIndex = 0;
 	}
 	const maxCredits = ledger.noteLimit(executionMaxCredits(ctx));
-	return { ledger, runIndex, maxCredits, stats: { created: 0, committedBefore: ledger.committed, touched: new Set() } };
+	return { ledger, runIndex, maxCredits, stats: { created: 0, committedBefore: ledger.committed, touched: new Set() }, tool: isToolCall(ctx) };
 }
 
-/** The ledger key of an item in this run of the node. */
+/**
+ * The ledger key of an item in this run of the node. As an AI Agent tool, n8n's Retry On Fail
+ * runs the tool again under a new run index: there the key is the item index alone, and the
+ * arguments object tells a retry from a new call (see inputItem).
+ */
 export function itemKey(scope: CreateScope, itemIndex: number): string {
-	return `${scope.runIndex}|${itemIndex}`;
+	return `${scope.tool ? 'tool' : scope.runIndex}|${itemIndex}`;
 }
 
-/** The input item object itself (the same object when n8n retries the node). */
-export function inputItem(ctx: IExecuteFunctions, itemIndex: number): object | undefined {
+/**
+ * The input item object itself (the same object when n8n retries the node). As a tool: the
+ * arguments object of the call (n8n wraps the same one again for each retry of a call; every new
+ * call of the agent brings a new one).
+ */
+export function inputItem(ctx: IExecuteFunctions, itemIndex: number, scope?: CreateScope): object | undefined {
 	const item = ctx.getInputData()[itemIndex] as unknown;
-	return item && typeof item === 'object' ? item : undefined;
+	if (!item || typeof item !== 'object') return undefined;
+	const json = (item as { json?: unknown }).json;
+	return scope?.tool && json && typeof json === 'object' ? json : item;
 }
 
 /** Every task this item's creates made in this execution (earlier tries included). */
 export function itemTaskIds(ctx: IExecuteFunctions, scope: CreateScope, itemIndex: number): string[] {
-	return scope.ledger.taskIds(itemKey(scope, itemIndex), inputItem(ctx, itemIndex));
+	return scope.ledger.taskIds(itemKey(scope, itemIndex), inputItem(ctx, itemIndex, scope));
 }
 
 export interface CreatedTask {
@@ -269,12 +281,12 @@ export async function createForItem(
 ): Promise<CreatedTask> {
 	const { ledger } = scope;
 	const key = itemKey(scope, itemIndex);
-	const item = inputItem(ctx, itemIndex);
+	const item = inputItem(ctx, itemIndex, scope);
 	const preparedHash = shortHash(fingerprint(prepared.plan.body));
 	// No try of this item in this process: what the stored execution says (resumed, or retried
 	// from n8n's executions list) decides, for the same create body only.
 	const decision = ledger.attempts(key).length ? decideCreate(ledger.attempts(key, item)) : ledger.storedDecision(scope.runIndex, itemIndex, preparedHash);
-	const mirror = () => ledger.mirror(scope.runIndex, itemIndex, key, (id) => client.clean(id) === id, [preparedHash]);
+	const mirror = () => ledger.mirror(scope.runIndex, itemIndex, key, (id) => client.clean(id) === id, [preparedHash], item);
 	if (decision.action === 'reuse') {
 		if (!ledger.attempts(key).length) ledger.record(key, { ...decision.attempt, item });
 		scope.stats?.touched.add(itemIndex);

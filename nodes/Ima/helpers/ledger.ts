@@ -141,7 +141,7 @@ export class NodeLedger {
 	 * `storable` says whether a task id may be stored (it must carry nothing secret); one that may
 	 * not is remembered as "may have a task". Bounded: the latest run only, MAX_DURABLE_ITEMS items.
 	 */
-	mirror(runIndex: number, itemIndex: number, itemKey: string, storable: (taskId: string) => boolean, hashes: string[] = []): void {
+	mirror(runIndex: number, itemIndex: number, itemKey: string, storable: (taskId: string) => boolean, hashes: string[] = [], item?: object): void {
 		const money = this.money;
 		if (money.run !== runIndex) {
 			money.run = runIndex;
@@ -149,7 +149,7 @@ export class NodeLedger {
 		}
 		const key = String(itemIndex);
 		if (!(key in money.items) && Object.keys(money.items).length >= MAX_DURABLE_ITEMS) return;
-		const attempts = this.items.get(itemKey) ?? [];
+		const attempts = this.attempts(itemKey, item);
 		const h = [...new Set([...(money.items[key]?.h ?? []), ...hashes, ...attempts.map((a) => shortHash(a.bodyHash))])].slice(-MAX_HASHES);
 		let u = 0;
 		let t: string | undefined;
