@@ -10,9 +10,11 @@ const config = {
 		'nodes/Ima/helpers/formFields.ts',
 		'nodes/Ima/helpers/polling.ts',
 		'nodes/Ima/helpers/ledger.ts',
+		'nodes/Ima/helpers/durable.ts',
 		'nodes/Ima/helpers/pollBudget.ts',
 		'nodes/Ima/helpers/pool.ts',
 		'nodes/Ima/actions/create.ts',
+		'nodes/Ima/actions/runSummary.ts',
 		'nodes/Ima/actions/scheduler.ts',
 		'nodes/Ima/actions/options.ts',
 		// The transport's create and read-retry logic only (the rest is HTTP plumbing).

@@ -756,6 +756,11 @@ function normalizePinItems(items) {
  * @property {number} [timeoutMs] safety timeout (default 120000): cancels and rejects
  * @property {Record<string, INodeType | IVersionedNodeType>} [extraNodeTypes] more node types by full name
  * @property {string} [destinationNode] run only up to (and including) this node
+ * @property {import('n8n-workflow').IRunExecutionData} [resumeData] continue a stored execution in a
+ *   NEW WorkflowExecute (`processRunExecutionData`), as n8n does after a long Wait or for a retry;
+ *   pass the stored data through JSON first, as the database does (see test/harness/durable.js)
+ * @property {string} [executionId] the execution's id (a resume keeps the id of the execution)
+ * @property {import('n8n-workflow').WorkflowExecuteMode} [mode] default 'manual'
  */
 
 /**
@@ -791,6 +796,8 @@ async function runWorkflow(options) {
 		timeoutMs = DEFAULT_TIMEOUT_MS,
 		extraNodeTypes = {},
 		destinationNode,
+		resumeData,
+		mode = 'manual',
 	} = options;
 	if (!workflowJson || !Array.isArray(workflowJson.nodes)) throw new Error('harness: workflow.nodes[] is required');
 
@@ -811,7 +818,7 @@ async function runWorkflow(options) {
 			? Object.fromEntries(Object.entries(rawPin).map(([k, v]) => [k, /** @type {any} */ (normalizePinItems(v))]))
 			: undefined;
 
-		const executionId = `harness-${process.pid}-${++executionCounter}`;
+		const executionId = options.executionId ?? `harness-${process.pid}-${++executionCounter}`;
 		const workflowId = workflowJson.id ? String(workflowJson.id) : 'harness-workflow';
 		const settings = { executionOrder: /** @type {'v1'} */ ('v1'), ...(workflowJson.settings ?? {}) };
 		const workflow = new Workflow({
@@ -842,7 +849,7 @@ async function runWorkflow(options) {
 			createdAt: new Date(),
 			updatedAt: new Date(),
 		});
-		const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
+		const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowData);
 		/** @type {string[]} */
 		const nodeExecutionOrder = [];
 		hooks.addHandler('nodeExecuteAfter', (nodeName) => {
@@ -879,7 +886,7 @@ async function runWorkflow(options) {
 			})
 		);
 
-		const workflowExecute = new WorkflowExecute(additionalData, 'manual');
+		const workflowExecute = resumeData ? new WorkflowExecute(additionalData, mode, resumeData) : new WorkflowExecute(additionalData, mode);
 		/** @type {Map<string, unknown>} */
 		const thrownByNode = new Map();
 		const startedAt = Date.now();
@@ -894,11 +901,13 @@ async function runWorkflow(options) {
 		let execution;
 		try {
 			execution = errorSink.run(thrownByNode, () =>
-				workflowExecute.run({
-					workflow,
-					pinData,
-					destinationNode: destinationNode ? { nodeName: destinationNode, mode: 'inclusive' } : undefined,
-				}),
+				resumeData
+					? workflowExecute.processRunExecutionData(workflow)
+					: workflowExecute.run({
+							workflow,
+							pinData,
+							destinationNode: destinationNode ? { nodeName: destinationNode, mode: 'inclusive' } : undefined,
+						}),
 			);
 		} catch (error) {
 			// e.g. WorkflowHasIssuesError (thrown synchronously before the run starts): add the details.

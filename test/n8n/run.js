@@ -20,7 +20,9 @@
 //      and a wrong one (error, key not echoed),
 //   7. an AI Agent with a fake OpenAI model on loopback calls the IMA tool (test/n8n/agent.js):
 //      what the agent reads about the tool (description, arguments) and what it gets back,
-//   8. (n8n 2.x, if test/n8n/editor.js exists) the headless editor check.
+//   8. Max Credits per Run across a 70 s Wait, n8n restarted during it (test/n8n/durable.js):
+//      Loop Over Items → Create Task (a budget of one task) → Wait 70 s makes ONE create,
+//   9. (n8n 2.x, if test/n8n/editor.js exists) the headless editor check.
 // Finally no file under test-output/n8n may contain the (fake) API key.
 // Prints a summary with timings, writes test-output/n8n/summary.json, exits non-zero on failure.
 //
@@ -29,11 +31,13 @@
 //                                                  or N8N_IMA_TARGETS=2.41.1/node24,1.123.81/node20)
 //        npm run test:n8n -- text-to-image        (only the examples whose file name contains the word)
 //        N8N_IMA_KEEP=1 npm run test:n8n          (keep the n8n user folders under test-output/n8n)
-//        N8N_IMA_SKIP_EDITOR=1, N8N_IMA_SKIP_CREDTEST=1, N8N_IMA_SKIP_AGENT=1   (skip those steps)
+//        N8N_IMA_SKIP_EDITOR=1, N8N_IMA_SKIP_CREDTEST=1, N8N_IMA_SKIP_AGENT=1,
+//        N8N_IMA_SKIP_DURABLE=1                   (skip those steps)
 //        N8N_IMA_NODES_INSTALL=legacy             (install the tarball with --legacy-peer-deps; the default
 //                                                  is plain `npm install <tgz>`, the README's command)
 //        N8N_IMA_CACHE=<dir>                      (another install cache; default ~/.cache/n8n-nodes-ima)
-// Time (2 cores): about 4 min with the installs cached; a cold run adds the installs (install.js).
+// Time (2 cores): about 4 min with the installs cached, plus about 3 min per target for the durable
+// check (two 70 s Waits); a cold run adds the installs (install.js).
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -758,6 +762,22 @@ async function runTarget(target, { tarball, examples, install }) {
 			for (const c of result.agent.checks || []) log(`       ${c.ok ? '✓' : '✗'} ${c.what}`);
 		}
 
+		if (!process.env.N8N_IMA_SKIP_DURABLE) {
+			// Max Credits per Run across a 70 s Wait (the execution parks and resumes) and a restart
+			// of n8n during it: one create in the execution (test/n8n/durable.js).
+			const t3 = Date.now();
+			try {
+				const { durableCheck } = require('./durable');
+				const res = await durableCheck({ nodeBin: n8n.nodeBin, n8nBin: n8n.n8nBin, userFolder, outDir: path.join(out, 'durable'), apiKey: API_KEY, env: target.env, log: () => undefined });
+				result.durable = { ok: res.ok, checks: res.checks };
+			} catch (e) {
+				result.durable = { ok: false, error: e.message };
+			}
+			result.timings.durable = Date.now() - t3;
+			log(`  ${result.durable.ok ? 'ok  ' : 'FAIL'} Loop → Create Task (a budget of one task) → Wait 70 s, n8n restarted in the Wait (${secs(result.timings.durable)} s)${result.durable.error ? `: ${result.durable.error}` : ''}`);
+			for (const c of result.durable.checks || []) log(`       ${c.ok ? '✓' : '✗'} ${c.what}`);
+		}
+
 		const editorFile = path.join(__dirname, 'editor.js');
 		if (fs.existsSync(editorFile) && !process.env.N8N_IMA_SKIP_EDITOR && Number(version.split('.')[0]) >= 2) {
 			// HOOK: the headless editor check (Chromium + playwright-core), written separately.
@@ -774,7 +794,7 @@ async function runTarget(target, { tarball, examples, install }) {
 		} else if (!fs.existsSync(editorFile)) {
 			result.notes.push('editor check: test/n8n/editor.js not present (hook in run.js)');
 		}
-		result.ok = result.workflows.length > 0 && result.workflows.every((w) => w.ok) && (!result.credentialTest || result.credentialTest.ok) && (!result.agent || result.agent.ok) && (!result.editor || result.editor.ok);
+		result.ok = result.workflows.length > 0 && result.workflows.every((w) => w.ok) && (!result.credentialTest || result.credentialTest.ok) && (!result.agent || result.agent.ok) && (!result.durable || result.durable.ok) && (!result.editor || result.editor.ok);
 	} catch (e) {
 		result.error = e.message;
 		log(`  FAIL ${label}: ${e.message}`);
@@ -844,7 +864,7 @@ async function main() {
 	}
 	const all = results.flatMap((r) => r.workflows);
 	// One test per workflow run, per credential test, per agent check and per editor check.
-	const extras = results.flatMap((r) => [r.credentialTest, r.agent, r.editor].filter(Boolean));
+	const extras = results.flatMap((r) => [r.credentialTest, r.agent, r.durable, r.editor].filter(Boolean));
 	const passed = all.filter((w) => w.ok).length + extras.filter((x) => x.ok).length;
 	let failed = all.filter((w) => !w.ok).length + extras.filter((x) => !x.ok).length + results.filter((r) => r.error).length;
 	// No log, run JSON or simulator log of this run holds the API key.

@@ -24,8 +24,11 @@
 //      id is in that worker's log (n8n's logger), the key nowhere.
 //   5. the Check Task loop (examples/check-task-loop.json, Wait 66 s): the worker that ran Create
 //      Task is SIGKILLed and main restarted during the Wait; the loop ends with the media, one create.
+//   6. Max Credits per Run across a long Wait: Loop Over Items → Create Task (budgets 5 and 0, a task
+//      of 5) → Wait 70 s; the worker that ran the create is SIGKILLed and main restarted during the
+//      Wait; the execution resumes on the other worker and ends with ONE create (the second refused).
 // Usage: npm run test:queue          N8N_IMA_KEEP=1 keeps the temp folder (logs, PostgreSQL data)
-//        N8N_IMA_QUEUE_SKIP=big,kill  skips phases (fan, cancel, big, kill, loop)
+//        N8N_IMA_QUEUE_SKIP=big,kill  skips phases (fan, cancel, big, kill, loop, budget)
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -432,6 +435,51 @@ async function main() {
 			row('the loop finishes', `${fin.status} after ${secs(new Date(fin.stoppedAt) - new Date(fin.createdAt))} s; Check Task ran ${checks}× (Running, then Done); started on ${resumedOn.join(', ')}`, fin.status === 'success' && checks >= 2);
 			row('media on Done, byte for byte; one create', `${m.good}/${m.items.length} media = simulator file; ${creates} create(s); task ${m.items[0] && m.items[0].json.taskId === created ? 'the one created' : 'DIFFERENT'}`, m.good === 1 && m.items.length === 1 && creates === 1 && m.items[0].json.taskId === created);
 			timings.loop = Date.now() - tl;
+		});
+
+		// ---------------------------------------------------------------- 6. budget across a long Wait
+		await phase('budget', async () => {
+			log('\n6. Max Credits per Run across a long Wait: its worker SIGKILLed, main restarted during the Wait');
+			const tb = Date.now();
+			const wid = 'queueImaBudget01';
+			const alive = (p) => p && p.child.exitCode === null && !p.child.signalCode;
+			for (const name of Object.keys(workers)) if (!alive(workers[name])) workers[name] = await startWorker(name);
+			const since = await maxId();
+			const createsBefore = (await sim.call('creates')).length;
+			const creditsBefore = await sim.call('creditsCharged');
+			await hook('ima-budget', { items: [{ budget: 5 }, { budget: 0 }] });
+			const [e] = await waitFor(async () => {
+				const ex = await executionsOf(wid, since);
+				return ex.length && ex[0].status === 'waiting' ? ex : undefined;
+			}, 120_000, 'the budget loop waiting in the database');
+			const creator = workerOf(e.id);
+			const createdFirst = (await sim.call('creates')).length - createsBefore;
+			row('loop run 1: Create Task (Max Credits 5) ran, execution "waiting" in PostgreSQL (Wait 70 s)', `execution ${e.id} on ${creator}; ${createdFirst} create(s)`, createdFirst === 1 && creator !== '?');
+			await infra.stopN8n(workers[creator], 'SIGKILL');
+			const tRestart = Date.now();
+			await infra.stopN8n(main, 'SIGTERM');
+			main = await startMain();
+			row(`${creator} SIGKILLed, main restarted during the Wait`, `main down and up again in ${secs(Date.now() - tRestart)} s`, true);
+			const [fin] = await waitDone(wid, since, 1, 600_000);
+			const data = await runDataOf(fin.id);
+			const runData = (data && data.resultData && data.resultData.runData) || {};
+			const runs = runData['IMA Create Task'] || [];
+			const json = (r) => (r && r.data && r.data.main && r.data.main[0] && r.data.main[0][0] && r.data.main[0][0].json) || {};
+			const startedOn = [];
+			for (const n of Object.keys(workers)) {
+				const text = fs.readFileSync(workers[n].logFile, 'utf8');
+				const c = (text.match(new RegExp(`Worker started execution ${e.id} \\(`, 'g')) || []).length;
+				if (c) startedOn.push(`${n} ×${c}`);
+			}
+			const creates = (await sim.call('creates')).length - createsBefore;
+			const credits = (await sim.call('creditsCharged')) - creditsBefore;
+			row('the execution finishes, resumed on the other worker', `${fin.status} after ${secs(new Date(fin.stoppedAt) - new Date(fin.createdAt))} s; Create Task ran ${runs.length}×; started on ${startedOn.join(', ')}`, fin.status === 'success' && runs.length === 2 && startedOn.some((x) => !x.startsWith(creator)));
+			const second = json(runs[1]);
+			row('ONE create in the whole execution (budget of one task); run 2 refused before paying', `${creates} create(s), ${credits} credits; run 2: ${String(second.error || second.taskId).slice(0, 90)} (charged: ${second.charged})`, creates === 1 && credits === 5 && /Max Credits per Run \(5\) would be passed/.test(String(second.error)) && second.charged === 'none');
+			const hints = runs.map((r) => ((r && r.hints) || []).map((x) => x.message).join(' | '));
+			row('execution hints of the two runs', hints.map((x) => `"${x}"`).join('; '), /1 task created, 5 credits committed/.test(hints[0] || '') && /1 item refused before paying/.test(hints[1] || ''));
+			workers[creator] = await startWorker(creator);
+			timings.budget = Date.now() - tb;
 		});
 		await db.end().catch(() => undefined);
 	} catch (e) {

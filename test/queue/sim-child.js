@@ -20,6 +20,7 @@ async function main() {
 		creates: () => sim.createsReceived().map((r) => ({ time: r.time, taskType: r.body && r.body.task_type, prompt: r.body && r.body.parameters && r.body.parameters[0] && r.body.parameters[0].parameters && r.body.parameters[0].parameters.prompt })),
 		tasks: () => [...sim.tasks.values()].map((t) => ({ id: t.id, taskType: t.taskType, prompt: t.prompt, n: t.n, createdAt: t.createdAt, durationMs: t.durationMs, mediaBytes: t.behaviour && t.behaviour.mediaBytes })),
 		openMediaStreams: () => sim.openMediaStreams,
+		creditsCharged: () => sim.creditsCharged,
 	};
 	process.on('message', async (msg) => {
 		let reply;

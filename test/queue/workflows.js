@@ -88,6 +88,14 @@ function all(cred) {
 	const connections = {};
 	for (const [from, c] of Object.entries(loop.connections)) connections[from === trigger.name ? 'Webhook' : from] = c;
 	list.push(wf('queueImaLoop0001', 'queue: Check Task loop (examples/check-task-loop.json, Wait 66 s)', nodes, connections));
+	// 6. Max Credits per Run across a long Wait: Loop Over Items → Create Task (Max Credits from
+	//    each item) → Wait 70 s (the test-only workflow of `npm run test:n8n`, by webhook here).
+	const budget = JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'n8n', 'workflows', 'durable', 'loop-budget-wait.json'), 'utf8'));
+	for (const n of budget.nodes) {
+		if (n.credentials && n.credentials.imaApi) n.credentials.imaApi = cred;
+		if (n.type === 'n8n-nodes-base.webhook') n.parameters = { ...n.parameters, path: 'ima-budget' };
+	}
+	list.push(wf('queueImaBudget01', 'queue: Loop Over Items → Create Task (a budget of one task) → Wait 70 s', budget.nodes, budget.connections));
 	return list;
 }
 

@@ -7,12 +7,15 @@
  *   request was in flight) says the task may exist and was not sent again;
  * - a create IMA refused for its price (6006/6009/6010) reloads the product list and is sent once
  *   more with the fresh rule (a refused create made no task);
- * - Max Credits per Run is checked before each create, atomically across items.
+ * - Max Credits per Run is checked before each create, atomically across items, against what the
+ *   node committed in the whole execution: kept with the execution (n8n's node context), so a long
+ *   Wait, a restart or another queue worker resumes with it (helpers/durable.ts).
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { buildCreatePlan, type CreatePlan } from '../helpers/createBody';
 import { SettingsError } from '../helpers/formFields';
+import { shortHash } from '../helpers/durable';
 import { decideCreate, fingerprint, ledgerFor, type NodeLedger } from '../helpers/ledger';
 import { findModelVersion } from '../helpers/productTree';
 import { isSeedanceMedia, MEDIA_LIMITS } from '../helpers/referenceMedia';
@@ -22,7 +25,7 @@ import type { ImaClient } from '../transport';
 import { ImaRequestError } from '../transport';
 import { inputError, ItemError } from './errors';
 import { prepareImages, resolveImageUrls, type PreparedImages } from './images';
-import { executionMaxCredits, type RunOptions } from './options';
+import { executionMaxCredits, isToolCall, type RunOptions } from './options';
 import {
 	prepareSeedanceMedia,
 	seedanceBodyFields,
@@ -142,8 +145,34 @@ function planFor(version: ModelVersion, taskType: string, prompt: string, settin
 export interface CreateScope {
 	ledger: NodeLedger;
 	runIndex: number;
-	/** Max Credits per Run of this execution: the smallest limit any item sets (0 = none). */
+	/** Max Credits per Run in force: the smallest limit any item of any run set so far (0 = none). */
 	maxCredits?: number;
+	/** What this run of the node did, for its execution hint. */
+	stats?: RunStats;
+	/** Run as an AI Agent tool (see itemKey). */
+	tool?: boolean;
+}
+
+export interface RunStats {
+	/** Tasks created by this run (a task reused by a retry is not counted again). */
+	created: number;
+	/** Credits the node had committed in the execution when this run began. */
+	committedBefore: number;
+	/** Items that sent a create or reused a task in this run. */
+	touched: Set<number>;
+}
+
+/**
+ * The node's execution context, which n8n stores with the execution (undefined where the context
+ * has none: then the money memory is this process's only).
+ */
+export function executionStore(ctx: IExecuteFunctions): Record<string, unknown> | undefined {
+	try {
+		const store = typeof ctx.getContext === 'function' ? (ctx.getContext('node') as unknown) : undefined;
+		return store && typeof store === 'object' && !Array.isArray(store) ? (store as Record<string, unknown>) : undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 /** The memory of this node in this execution (see helpers/ledger.ts). */
@@ -157,29 +186,41 @@ export function createScope(ctx: IExecuteFunctions): CreateScope {
 	}
 	const node = ctx.getNode();
 	const ledger = ledgerFor(signal ?? executionId, `${node.id ?? ''}|${node.name}`);
+	ledger.attach(executionStore(ctx));
 	let runIndex = 0;
 	try {
 		runIndex = Number(ctx.getWorkflowDataProxy(0).$runIndex) || 0;
 	} catch {
 		runIndex = 0;
 	}
-	return { ledger, runIndex, maxCredits: executionMaxCredits(ctx) };
+	const maxCredits = ledger.noteLimit(executionMaxCredits(ctx));
+	return { ledger, runIndex, maxCredits, stats: { created: 0, committedBefore: ledger.committed, touched: new Set() }, tool: isToolCall(ctx) };
 }
 
-/** The ledger key of an item in this run of the node. */
+/**
+ * The ledger key of an item in this run of the node. As an AI Agent tool, n8n's Retry On Fail
+ * runs the tool again under a new run index: there the key is the item index alone, and the
+ * arguments object tells a retry from a new call (see inputItem).
+ */
 export function itemKey(scope: CreateScope, itemIndex: number): string {
-	return `${scope.runIndex}|${itemIndex}`;
+	return `${scope.tool ? 'tool' : scope.runIndex}|${itemIndex}`;
 }
 
-/** The input item object itself (the same object when n8n retries the node). */
-export function inputItem(ctx: IExecuteFunctions, itemIndex: number): object | undefined {
+/**
+ * The input item object itself (the same object when n8n retries the node). As a tool: the
+ * arguments object of the call (n8n wraps the same one again for each retry of a call; every new
+ * call of the agent brings a new one).
+ */
+export function inputItem(ctx: IExecuteFunctions, itemIndex: number, scope?: CreateScope): object | undefined {
 	const item = ctx.getInputData()[itemIndex] as unknown;
-	return item && typeof item === 'object' ? item : undefined;
+	if (!item || typeof item !== 'object') return undefined;
+	const json = (item as { json?: unknown }).json;
+	return scope?.tool && json && typeof json === 'object' ? json : item;
 }
 
 /** Every task this item's creates made in this execution (earlier tries included). */
 export function itemTaskIds(ctx: IExecuteFunctions, scope: CreateScope, itemIndex: number): string[] {
-	return scope.ledger.taskIds(itemKey(scope, itemIndex), inputItem(ctx, itemIndex));
+	return scope.ledger.taskIds(itemKey(scope, itemIndex), inputItem(ctx, itemIndex, scope));
 }
 
 export interface CreatedTask {
@@ -240,16 +281,22 @@ export async function createForItem(
 ): Promise<CreatedTask> {
 	const { ledger } = scope;
 	const key = itemKey(scope, itemIndex);
-	const item = inputItem(ctx, itemIndex);
-	const decision = decideCreate(ledger.attempts(key, item));
+	const item = inputItem(ctx, itemIndex, scope);
+	const preparedHash = shortHash(fingerprint(prepared.plan.body));
+	// No try of this item in this process: what the stored execution says (resumed, or retried
+	// from n8n's executions list) decides, for the same create body only.
+	const decision = ledger.attempts(key).length ? decideCreate(ledger.attempts(key, item)) : ledger.storedDecision(scope.runIndex, itemIndex, preparedHash);
+	const mirror = () => ledger.mirror(scope.runIndex, itemIndex, key, (id) => client.clean(id) === id, [preparedHash], item);
 	if (decision.action === 'reuse') {
+		if (!ledger.attempts(key).length) ledger.record(key, { ...decision.attempt, item });
+		scope.stats?.touched.add(itemIndex);
 		return { id: decision.attempt.taskId, timeoutAt: decision.attempt.timeoutAt, plan: prepared.plan, version: prepared.version, reused: true };
 	}
 	if (decision.action === 'refuse') {
 		throw new ItemError('An earlier try of this item may already have created a task on IMA: the node does not send the create again', {
 			charge: 'maybe',
 			description:
-				"n8n ran the node again (Retry On Fail) after a create whose answer was lost, so IMA may have made (and charged) that task. The node never pays twice for one item in one execution. Check your IMA task history before running this item again; IMA's API cannot look a task up without its ID.",
+				"n8n ran the node again (Retry On Fail, or a retry of the execution) after a create whose answer was lost, so IMA may have made (and charged) that task. The node never pays twice for one item in one execution. Check your IMA task history before running this item again; IMA's API cannot look a task up without its ID.",
 		});
 	}
 
@@ -259,7 +306,7 @@ export async function createForItem(
 	let urls: string[] | undefined;
 	let media: ResolvedSeedanceMedia | undefined;
 	for (;;) {
-		const max = scope.maxCredits ?? prepared.options.maxCredits;
+		const max = ledger.noteLimit(scope.maxCredits ?? prepared.options.maxCredits);
 		if (!ledger.reserve(plan.totalCredits, max)) {
 			throw new ItemError(
 				`Max Credits per Run (${max}) would be passed: this task costs ${credits(plan.totalCredits)} and this node has already committed ${credits(ledger.committed)} in this execution`,
@@ -292,20 +339,24 @@ export async function createForItem(
 		}
 		const bodyHash = fingerprint(plan.body);
 		const attempt = ledger.record(key, { outcome: 'sending', credits: plan.totalCredits, bodyHash, item });
+		mirror();
 		if (client.cancelled) {
 			attempt.outcome = 'refused';
 			ledger.release(plan.totalCredits);
+			mirror();
 			throw new ItemError('The execution was cancelled before the create request was sent', {
 				charge: 'none',
 				description: 'Nothing was sent to IMA and nothing was charged.',
 			});
 		}
 		let failure: unknown;
+		scope.stats?.touched.add(itemIndex);
 		try {
 			const task = await sendCreate(client, plan, prepared.taskType, urls ?? [], media);
 			const taskId = usableTaskId(task.id);
 			if (!taskId) {
 				attempt.outcome = 'maybe';
+				mirror();
 				const shown = client.clean(JSON.stringify(task.id) ?? String(task.id)).slice(0, 80);
 				throw new ItemError(`IMA accepted the create but sent no usable task id (${shown}): the task may have been created on IMA`, {
 					api: true,
@@ -317,6 +368,8 @@ export async function createForItem(
 			attempt.taskId = taskId;
 			const timeoutAt = Number(task.timeout_at);
 			if (Number.isFinite(timeoutAt) && timeoutAt > 0) attempt.timeoutAt = timeoutAt;
+			mirror();
+			if (scope.stats) scope.stats.created++;
 			const createdAt = Number(task.created_at);
 			// The task id outlives a killed worker in n8n's log (never the key).
 			ctx.logger?.info(`IMA task created: ${attempt.taskId} (execution ${ctx.getExecutionId?.() ?? '?'}, node "${ctx.getNode().name}", item ${itemIndex})`);
@@ -333,6 +386,7 @@ export async function createForItem(
 		} else {
 			attempt.outcome = 'maybe';
 		}
+		mirror();
 		if (e && e.info.kind === 'business' && e.info.imaCode !== undefined && PRICE_CODES.has(e.info.imaCode) && !reloaded) {
 			// IMA's price list changed since it was loaded: reload it and send once more (safe: a
 			// refused create made no task). Bad settings against the fresh list fail as input errors.

@@ -6,6 +6,7 @@ import { createForItem, createScope, itemTaskIds, prepareCreate } from './create
 import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField } from './descriptions';
 import { withItemTasks } from './errors';
 import { executionOptions, readOptions } from './options';
+import { finishRun } from './runSummary';
 import { clientFor, runItems } from './scheduler';
 
 const properties: INodeProperties[] = [
@@ -19,7 +20,7 @@ export const description = updateDisplayOptions({ show: { operation: ['createTas
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const client = await clientFor(this);
 	const scope = createScope(this);
-	return await runItems(this, {
+	const output = await runItems(this, {
 		client,
 		concurrency: executionOptions(this).concurrency,
 		prepare: async (i) => await prepareCreate(this, client, i, readOptions(this, i)),
@@ -46,4 +47,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		},
 		summarize: (_i, out) => `created task ${String(out[0]?.json.taskId)}`,
 	});
+	finishRun(this, scope, output);
+	return output;
 }

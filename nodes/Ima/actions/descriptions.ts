@@ -156,7 +156,7 @@ export const OPTION = {
 		typeOptions: { minValue: 0 },
 		default: 0,
 		description:
-			'The most credits this node may spend in one execution (all items, loops and retries together); 0 = no limit. A task that would pass it is refused before its create call, so nothing is charged for it. Protects loops and AI Agents from burning the account.',
+			'The most credits this node may spend in one execution (all items, loop runs, retries and Waits together; the smallest value set in the execution applies); 0 = no limit. A task that would pass it is refused before its create call, so nothing is charged for it. Protects loops and AI Agents from burning the account.',
 	},
 	maxDownloadSize: {
 		displayName: 'Max Download Size (MB)',

@@ -7,6 +7,7 @@ import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField, WAIT_OP
 import { withItemTasks, withTaskId } from './errors';
 import { executionOptions, readOptions } from './options';
 import { resultItems } from './results';
+import { finishRun } from './runSummary';
 import { clientFor, runItems } from './scheduler';
 
 const properties: INodeProperties[] = [
@@ -21,7 +22,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const client = await clientFor(this);
 	const scope = createScope(this);
 	const { concurrency } = executionOptions(this);
-	return await runItems(this, {
+	const output = await runItems(this, {
 		client,
 		concurrency,
 		slots: true,
@@ -60,4 +61,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return ids.length ? `done (task ${ids.join(', ')})` : undefined;
 		},
 	});
+	finishRun(this, scope, output);
+	return output;
 }

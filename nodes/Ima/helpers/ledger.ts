@@ -7,7 +7,14 @@
  * run index, after a failure. Without this memory a retry would buy a second task for an item
  * whose first create succeeded (then timed out, say) or may have succeeded (a 502 after IMA
  * processed it). With it, a retry waits for the task it already has, or refuses to pay again.
+ *
+ * Two parts: the tries of each item, matched by the very input item object (that is how a retry is
+ * told from a new call: it stays in this process), and the money itself (credits committed, the
+ * limit in force, the task of each item of the latest run), which the ledger keeps in a plain
+ * object that n8n stores with the execution (see durable.ts): a long Wait, a restart or another
+ * queue worker resumes the execution with it.
  */
+import { CONTEXT_KEY, emptyMoney, MAX_DURABLE_ITEMS, MAX_DURABLE_TASK_ID, MAX_HASHES, mergeMoney, readMoney, shortHash, smallestLimit, type DurableMoney } from './durable';
 
 export type CreateOutcome = 'sending' | 'created' | 'maybe' | 'refused';
 
@@ -49,9 +56,35 @@ export function decideCreate(attempts: readonly CreateAttempt[]): CreateDecision
 }
 
 export class NodeLedger {
-	/** Credits committed by this node in this execution: charged, or possibly charged. */
-	committed = 0;
+	/** What n8n keeps with the execution (when the ledger is attached to it): JSON only. */
+	money: DurableMoney = emptyMoney();
 	private readonly items = new Map<string, CreateAttempt[]>();
+
+	/** Credits committed by this node in this execution: charged, or possibly charged. */
+	get committed(): number {
+		return this.money.committed;
+	}
+
+	set committed(value: number) {
+		this.money.committed = value;
+	}
+
+	/**
+	 * Keeps the money in `store` (the node's execution context, which n8n stores with the
+	 * execution): adopts what an earlier process left there, merged with what this one knows.
+	 */
+	attach(store: Record<string, unknown> | undefined): void {
+		if (!store || store[CONTEXT_KEY] === this.money) return;
+		const stored = readMoney(store[CONTEXT_KEY]);
+		if (stored) this.money = mergeMoney(this.money, stored);
+		store[CONTEXT_KEY] = this.money;
+	}
+
+	/** Notes a Max Credits per Run value (0 = none); returns the limit in force: the smallest set so far. */
+	noteLimit(max: number): number {
+		this.money.limit = smallestLimit(this.money.limit, max);
+		return this.money.limit;
+	}
 
 	/** The earlier creates of an item (of this very input item, when given). */
 	attempts(itemKey: string, item?: object): CreateAttempt[] {
@@ -74,11 +107,13 @@ export class NodeLedger {
 	}
 
 	/**
-	 * Commits `credits` if that keeps the total within `max` (0 = no limit). Synchronous, so items
-	 * running side by side can never pass the limit together.
+	 * Commits `credits` if that keeps the total within the limit in force (`max` and every smaller
+	 * limit set before; 0 = no limit). Synchronous, so items running side by side can never pass
+	 * the limit together.
 	 */
 	reserve(credits: number, max: number): boolean {
-		if (max > 0 && this.committed + credits > max) return false;
+		const limit = this.noteLimit(max);
+		if (limit > 0 && this.committed + credits > limit) return false;
 		this.committed += credits;
 		return true;
 	}
@@ -86,6 +121,55 @@ export class NodeLedger {
 	/** Gives back credits of a create that provably made no task. */
 	release(credits: number): void {
 		this.committed = Math.max(0, this.committed - credits);
+	}
+
+	/**
+	 * What the stored execution says about item `itemIndex` of run `runIndex`, for a process that
+	 * has no tries of its own for it (a resumed or retried execution): only a record made for the
+	 * same create body (`hash`) counts.
+	 */
+	storedDecision(runIndex: number, itemIndex: number, hash: string): CreateDecision {
+		const rec = this.money.run === runIndex ? this.money.items[String(itemIndex)] : undefined;
+		if (!rec || !rec.h.includes(hash)) return { action: 'create' };
+		if (rec.t) return { action: 'reuse', attempt: { outcome: 'created', credits: 0, taskId: rec.t, timeoutAt: rec.d, bodyHash: hash } };
+		if (rec.u > 0) return { action: 'refuse', attempt: { outcome: 'maybe', credits: 0, bodyHash: hash } };
+		return { action: 'create' };
+	}
+
+	/**
+	 * Writes what the tries of one item did into the stored state (after each change of outcome).
+	 * `storable` says whether a task id may be stored (it must carry nothing secret); one that may
+	 * not is remembered as "may have a task". Bounded: the latest run only, MAX_DURABLE_ITEMS items.
+	 */
+	mirror(runIndex: number, itemIndex: number, itemKey: string, storable: (taskId: string) => boolean, hashes: string[] = [], item?: object): void {
+		const money = this.money;
+		if (money.run !== runIndex) {
+			money.run = runIndex;
+			money.items = {};
+		}
+		const key = String(itemIndex);
+		if (!(key in money.items) && Object.keys(money.items).length >= MAX_DURABLE_ITEMS) return;
+		const attempts = this.attempts(itemKey, item);
+		const h = [...new Set([...(money.items[key]?.h ?? []), ...hashes, ...attempts.map((a) => shortHash(a.bodyHash))])].slice(-MAX_HASHES);
+		let u = 0;
+		let t: string | undefined;
+		let d: number | undefined;
+		for (const a of attempts) {
+			if (a.outcome === 'sending' || a.outcome === 'maybe') u++;
+			if (a.outcome === 'created' && a.taskId) {
+				if (a.taskId.length <= MAX_DURABLE_TASK_ID && storable(a.taskId)) {
+					t = a.taskId;
+					d = a.timeoutAt;
+				} else u++;
+			}
+		}
+		if (!t && !u) delete money.items[key];
+		else money.items[key] = { ...(t ? { t } : {}), ...(t && d ? { d } : {}), u, h };
+	}
+
+	/** The run ended without an error: n8n never runs it again, its item records can go. */
+	settleRun(runIndex: number): void {
+		if (this.money.run === runIndex) this.money.items = {};
 	}
 }
 
