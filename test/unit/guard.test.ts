@@ -11,6 +11,7 @@ import { classifyHost, hostAllowed, parseHostList, parseIPv4, parseIPv6 } from '
 import { parseServerJson, quoteBigIntegers } from '../../nodes/Ima/helpers/rawJson';
 import { containsSecret, pieceLengthOf, redact, redactValue, REDACTED } from '../../nodes/Ima/helpers/redact';
 import { usableTaskId } from '../../nodes/Ima/actions/create';
+import { cleanError, cleanItem } from '../../nodes/Ima/actions/exit';
 import { bmp, gif, jpeg, mp3, mp4, png, tiff, wav, webp } from '../support/mediaFiles';
 import { model } from './fixtures';
 
@@ -383,5 +384,40 @@ describe('Additional Parameters: a field of the form in any case or spacing is r
 
 	test('a field the form does not have passes', () => {
 		expect(() => checkAdditional(nano, 'text_to_image', { audio_params: { a: 1 }, 'Size ish': 1 })).not.toThrow();
+	});
+});
+
+describe('the exit: errors and items as n8n keeps them', () => {
+	test('every own field of an error, enumerable or not, a stack that is an accessor (Node 24) too; never the node', () => {
+		const error: any = new Error(`failed for ${KEY}`);
+		let stack = `Error: failed for ${KEY}\n    at x`;
+		Object.defineProperty(error, 'stack', { get: () => stack, set: (v: string) => (stack = v), enumerable: false, configurable: true });
+		error.description = `see ${encodeURIComponent(KEY)}`;
+		error.messages = [hex(KEY)];
+		error.context = { taskId: KEY, deep: { list: [{ [KEY]: 1 }] } };
+		error.errorResponse = { message: b64(KEY) };
+		error.cause = new Error(KEY);
+		error.node = { parameters: { note: KEY } };
+		expect(cleanError(error, KEY)).toBe(error);
+		const fields = Object.getOwnPropertyNames(error)
+			.filter((n) => n !== 'node')
+			.map((n) => error[n]);
+		expect(plainLeaks(JSON.stringify(fields))).toEqual([]);
+		expect(stack).toBe('Error: failed for [redacted]\n    at x');
+		expect(error.cause.message).toBe(REDACTED);
+		expect(error.node.parameters.note).toBe(KEY);
+	});
+
+	test('an item: json (keys too) and binary metadata, never the bytes or the id', () => {
+		const item = {
+			json: { [KEY]: { url: `https://x/?k=${KEY}` } },
+			binary: { data: { data: b64('bytes'), id: `fs:${KEY}`, mimeType: 'image/png', fileName: `${KEY}.png`, fileExtension: 'png' } },
+			pairedItem: { item: 0 },
+		};
+		const out = cleanItem(item as never, KEY);
+		expect(out.json).toEqual({ [REDACTED]: { url: `https://x/?k=${REDACTED}` } });
+		expect(out.binary!.data).toMatchObject({ data: b64('bytes'), id: `fs:${KEY}`, fileName: `${REDACTED}.png` });
+		expect(out.pairedItem).toEqual({ item: 0 });
+		expect(item.json[KEY]).toBeDefined(); // the node's own objects are not changed
 	});
 });

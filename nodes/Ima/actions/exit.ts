@@ -63,8 +63,10 @@ export function cleanError(error: unknown, secret: string | undefined, seen = ne
 	for (const name of Object.getOwnPropertyNames(e)) {
 		if (name === 'node') continue;
 		const d = Object.getOwnPropertyDescriptor(e, name);
-		if (!d || !('value' in d) || !d.writable) continue;
-		const v: unknown = d.value;
+		// A data property, or an accessor that can be set: Node 24 makes `stack` an accessor.
+		const settable = d && ('value' in d ? d.writable : typeof d.get === 'function' && typeof d.set === 'function');
+		if (!d || !settable) continue;
+		const v: unknown = 'value' in d ? d.value : e[name];
 		if (typeof v === 'string') e[name] = redact(v, secret);
 		else if (v instanceof Error) cleanError(v, secret, seen);
 		else if (v && typeof v === 'object') e[name] = redactValue(v, secret);
