@@ -310,6 +310,11 @@ describe('content check: what a file is, not what its label says', () => {
 		['progressive jpeg', jpeg(300, 600, { progressive: true }), 'jpeg'],
 		['jpeg with a thumbnail, stuffing and restarts', richJpeg().whole, 'jpeg'],
 		['jpeg with a trailer after its end (a motion photo)', Buffer.concat([jpeg(64, 64), mp4({ duration: 3 })]), 'jpeg'],
+		['jpeg with stray padding before a marker', (() => {
+			const j = jpeg(64, 64);
+			const sos = j.lastIndexOf(Buffer.from([0xff, 0xda]));
+			return Buffer.concat([j.subarray(0, sos), Buffer.from([0, 0, 0]), j.subarray(sos)]);
+		})(), 'jpeg'],
 		['gif', gif(10, 10), 'gif'],
 		['bmp', bmp(8, 8), 'bmp'],
 		['webp', webp(100, 50), 'webp'],

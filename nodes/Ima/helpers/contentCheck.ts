@@ -166,7 +166,8 @@ function* jpegSegment(marker: number): Generator<Need, void, Buffer | undefined>
 function* jpegEnd(): Parser {
 	yield { skip: 2 }; // SOI
 	for (;;) {
-		if ((yield { read: 1 })![0] !== 0xff) throw broken('JPEG markers are broken');
+		// Decoders skip stray bytes before a marker (some writers leave padding): so does this walk.
+		yield { seekFF: true };
 		let marker: number;
 		do marker = (yield { read: 1 })![0];
 		while (marker === 0xff);
