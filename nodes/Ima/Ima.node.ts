@@ -8,6 +8,7 @@ import {
 
 import * as checkTask from './actions/checkTask.operation';
 import * as createTask from './actions/createTask.operation';
+import { cleanExecute } from './actions/exit';
 import * as generate from './actions/generate.operation';
 import * as listModels from './actions/listModels.operation';
 import { router } from './actions/router';
@@ -108,6 +109,7 @@ export class Ima implements INodeType {
 	methods = { listSearch, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		// Every item and every error leaves through the one redaction of the API key (actions/exit.ts).
+		return await cleanExecute(this, async () => await router.call(this));
 	}
 }

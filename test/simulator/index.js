@@ -45,13 +45,14 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
  * @typedef {object} FaultSpec
  * @property {FaultRoute} route
  * @property {number} [times] how many requests it hits (default 1; Infinity allowed)
- * @property {'status' | 'reset' | 'hang' | 'business' | 'redirect'} kind
+ * @property {'status' | 'reset' | 'hang' | 'business' | 'redirect' | 'tamper'} kind
  * @property {number} [status] HTTP status for kind 'status' (default 500); for 'redirect' 301|302|303|307|308 (default 302)
  * @property {'foreign' | 'same'} [to] kind 'redirect': to the foreign origin (default) or to the same origin under /moved
  * @property {number} [retryAfter] seconds, sent as a Retry-After header (kind 'status')
  * @property {number} [code] business code for kind 'business' (default 500)
  * @property {string} [message] message of the error envelope
  * @property {boolean} [afterProcessing] process the request first (create: task created and charged), then fault the answer
+ * @property {(payload: any) => unknown} [tamper] kind 'tamper': the request is processed as usual, then its JSON answer (a copy) goes through this function; an object or array it returns is sent as JSON, a string as raw text
  */
 
 /**
@@ -68,6 +69,9 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
  * @property {boolean} [mediaEndless] the CDN streams each media without end (header, then padding)
  * @property {{bytes?: number, everyMs?: number, total?: number}} [mediaTrickle] the CDN sends the header, then `bytes` every `everyMs` real ms (up to `total` bytes)
  * @property {string} [mediaUrl] replaces the URL of every done media (any string, e.g. 'file:///etc/passwd')
+ * @property {string} [coverUrl] replaces the cover URL of every done video media (any string)
+ * @property {string} [id] the task's id instead of a generated one (any non-empty string: 1,000 characters, the API key…)
+ * @property {boolean} [idAsNumber] the id (digits only) is written as a bare JSON number in the create and detail answers
  */
 
 /**
@@ -169,7 +173,9 @@ const IMAGE_TASK_TYPES = new Set([
 	'reference_image_to_video',
 ]);
 const FAULT_ROUTES = new Set(['productList', 'create', 'detail', 'verify', 'media', 'uploadToken', 'put']);
-const FAULT_KINDS = new Set(['status', 'reset', 'hang', 'business', 'redirect']);
+const FAULT_KINDS = new Set(['status', 'reset', 'hang', 'business', 'redirect', 'tamper']);
+/** Routes whose JSON answer a 'tamper' fault may rewrite. */
+const TAMPER_ROUTES = new Set(['productList', 'create', 'detail', 'verify', 'uploadToken']);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const LIMIT_ROUTES = new Set(['productList', 'create', 'detail', 'verify', 'uploadToken', 'media', 'put', 'files']);
 const MOVED_PREFIX = '/moved';
@@ -493,6 +499,10 @@ class Simulator {
 	fault(spec) {
 		if (!spec || !FAULT_ROUTES.has(spec.route)) throw new Error(`fault: unknown route ${spec && spec.route}`);
 		if (!FAULT_KINDS.has(spec.kind)) throw new Error(`fault: unknown kind ${spec.kind}`);
+		if (spec.kind === 'tamper') {
+			if (!TAMPER_ROUTES.has(spec.route)) throw new Error(`fault: tamper works on ${[...TAMPER_ROUTES].join(', ')}, not ${spec.route}`);
+			if (typeof spec.tamper !== 'function') throw new Error('fault: tamper needs a tamper function');
+		}
 		if (spec.kind === 'redirect') {
 			if (spec.status !== undefined && !REDIRECT_STATUSES.has(spec.status)) throw new Error(`fault: redirect status must be 301, 302, 303, 307 or 308, not ${spec.status}`);
 			if (spec.to !== undefined && spec.to !== 'foreign' && spec.to !== 'same') throw new Error(`fault: redirect to must be 'foreign' or 'same', not ${spec.to}`);
@@ -509,7 +519,10 @@ class Simulator {
 	 * @param {TaskBehaviour} behaviour
 	 */
 	queueTask(behaviour) {
-		this._behaviours.push({ ...(behaviour || {}) });
+		const b = { ...(behaviour || {}) };
+		if (b.id !== undefined && (typeof b.id !== 'string' || b.id === '')) throw new Error('queueTask: id must be a non-empty string');
+		if (b.idAsNumber && !/^\d+$/.test(String(b.id))) throw new Error('queueTask: idAsNumber needs an id of digits');
+		this._behaviours.push(b);
 	}
 
 	/** @param {number} n */
@@ -805,7 +818,7 @@ class Simulator {
 		if (this._limit(route, req, res, url, rec)) return;
 
 		const fault = route === 'unknown' ? undefined : this._takeFault(route);
-		if (fault && !fault.afterProcessing) return this._applyFault(fault, req, res, this.baseUrl);
+		if (fault && !fault.afterProcessing && fault.kind !== 'tamper') return this._applyFault(fault, req, res, this.baseUrl);
 
 		/** @type {ApiAnswer} */
 		let answer;
@@ -824,6 +837,7 @@ class Simulator {
 			answer = { status: 404, payload: envelope(404, `no route ${method} ${url.pathname}`) };
 		}
 
+		if (fault && fault.kind === 'tamper') return sendJson(res, answer.status, tampered(fault, answer.payload), answer.headers);
 		if (fault) return this._applyFault(fault, req, res, this.baseUrl);
 		sendJson(res, answer.status, answer.payload, answer.headers);
 	}
@@ -945,7 +959,7 @@ class Simulator {
 			return Math.max(0, (sec * 1000) / this.speed);
 		});
 		this._counter += 1;
-		const id = `task_${this._counter}_${crypto.randomBytes(6).toString('hex')}`;
+		const id = behaviour.id !== undefined ? behaviour.id : `task_${this._counter}_${crypto.randomBytes(6).toString('hex')}`;
 		/** @type {SimTask} */
 		const task = {
 			id,
@@ -970,7 +984,7 @@ class Simulator {
 			behaviour,
 		};
 		this.tasks.set(id, task);
-		return envelope(this.successCode, 'success', {
+		return withNumericId(task, envelope(this.successCode, 'success', {
 			id,
 			biz_id: task.bizId,
 			task_type: taskType,
@@ -978,7 +992,7 @@ class Simulator {
 			generate_count: n,
 			created_at: now,
 			timeout_at: task.timeoutAt,
-		});
+		}));
 	}
 
 	/**
@@ -1020,7 +1034,7 @@ class Simulator {
 		task.polls += 1;
 		const medias = [];
 		for (let i = 0; i < task.n; i++) medias.push(spell(this._mediaView(task, i, now), task.behaviour.statusAs, task.polls));
-		return envelope(this.successCode, 'success', { id: task.id, task_type: task.taskType, prompt: task.prompt, medias });
+		return withNumericId(task, envelope(this.successCode, 'success', { id: task.id, task_type: task.taskType, prompt: task.prompt, medias }));
 	}
 
 	/**
@@ -1073,7 +1087,7 @@ class Simulator {
 			m.width = 1024;
 			m.height = 1024;
 		} else if (task.kind === 'video') {
-			m.cover = `${base}_cover.jpeg`;
+			m.cover = typeof task.behaviour.coverUrl === 'string' ? task.behaviour.coverUrl : `${base}_cover.jpeg`;
 			m.duration_str = `${Number.isFinite(seconds) ? seconds : 5}s`;
 		} else {
 			m.duration_str = `${Number.isFinite(seconds) ? seconds : 60}s`;
@@ -1156,8 +1170,9 @@ class Simulator {
 		if (route === 'unknown') return sendJson(res, 404, envelope(404, `no route ${method} ${url.pathname}`));
 		if (this._limit(route, req, res, url, rec)) return;
 		const fault = this._takeFault(route);
-		if (fault && !fault.afterProcessing) return this._applyFault(fault, req, res, this.uploadBaseUrl);
+		if (fault && !fault.afterProcessing && fault.kind !== 'tamper') return this._applyFault(fault, req, res, this.uploadBaseUrl);
 		const answer = this._uploadToken(url.searchParams);
+		if (fault && fault.kind === 'tamper') return sendJson(res, answer.status, tampered(fault, answer.payload));
 		if (fault) return this._applyFault(fault, req, res, this.uploadBaseUrl);
 		sendJson(res, answer.status, answer.payload);
 	}
@@ -1412,6 +1427,33 @@ function spell(media, statusAs, poll) {
  */
 function envelope(code, message, data = null) {
 	return { code, message, data };
+}
+
+/**
+ * A task's answer with its id as a bare JSON number when the task asks for it (`idAsNumber`):
+ * the JSON text, written so that no JSON.stringify of a number can round the digits.
+ * @param {SimTask} task
+ * @param {{code: number, message: string, data: any}} answer
+ * @returns {object | string}
+ */
+function withNumericId(task, answer) {
+	if (!task.behaviour.idAsNumber) return answer;
+	const text = JSON.stringify(answer);
+	return text.replace(`"id":${JSON.stringify(task.id)}`, `"id":${task.id}`);
+}
+
+/**
+ * The answer of a 'tamper' fault: the function gets a copy of the JSON payload (a raw JSON text
+ * is parsed first); an object or array it returns is sent as JSON, a string as raw text.
+ * @param {FaultSpec} fault
+ * @param {object | string} payload
+ * @returns {object | string}
+ */
+function tampered(fault, payload) {
+	const copy = typeof payload === 'string' ? JSON.parse(payload) : JSON.parse(JSON.stringify(payload));
+	const out = /** @type {(p: any) => unknown} */ (fault.tamper)(copy);
+	if (typeof out === 'string') return out;
+	return /** @type {object} */ (out === undefined ? copy : out);
 }
 
 /**

@@ -959,6 +959,60 @@ describe('non-http media URLs', () => {
 	});
 });
 
+describe('hostile task ids, cover URLs and tampered answers', () => {
+	test('id: the task takes the given id (any string); detail and media answer to it', async () => {
+		const long = 'x'.repeat(1000);
+		sim.queueTask({ durationSec: 0, id: long });
+		const created = (await create(seedreamBody())).json.data;
+		expect(created.id).toBe(long);
+		expect(sim.tasks.has(long)).toBe(true);
+		const media = (await detail(long)).json.data.medias[0];
+		expect(media.url).toBe(`${sim.cdnBaseUrl}/media/${long}/0.png`);
+		expect((await download(media.url)).res.status).toBe(200);
+		expect(() => sim.queueTask({ id: '' })).toThrow(/non-empty string/);
+		expect(() => sim.queueTask({ id: 'abc', idAsNumber: true })).toThrow(/id of digits/);
+	});
+
+	test('idAsNumber: the id is a bare JSON number in the create and detail answers, digits kept; a rounded id is not found', async () => {
+		const big = '12345678901234567891';
+		sim.queueTask({ durationSec: 0, id: big, idAsNumber: true });
+		const createdText = await (await fetch(`${sim.baseUrl}/open/v1/tasks/create`, { method: 'POST', headers: headers(), body: JSON.stringify(seedreamBody()) })).text();
+		expect(createdText).toContain(`"id":${big},`);
+		expect(JSON.parse(createdText).data.id).toBe(12345678901234567000); // what a float makes of it
+		const detailText = await (await fetch(`${sim.baseUrl}/open/v1/tasks/detail`, { method: 'POST', headers: headers(), body: JSON.stringify({ task_id: big }) })).text();
+		expect(detailText).toContain(`"id":${big},`);
+		expect((await detail('12345678901234567000')).json.code).toBe(404);
+	});
+
+	test('coverUrl replaces the cover of every done video media', async () => {
+		const wan = product('text_to_video', 'wan2.6-t2v');
+		sim.queueTask({ durationSec: 0, coverUrl: 'http://169.254.169.254/cover.jpeg' });
+		const v = (await create(pythonBody('text_to_video', 'a puppy', wan, { duration: 10, resolution: '720P' }, ruleFor(wan, { duration: 10, resolution: '720P' })))).json;
+		const media = (await detail(v.data.id)).json.data.medias[0];
+		expect(media.cover).toBe('http://169.254.169.254/cover.jpeg');
+		expect(media.url).toMatch(/\/media\/.*\/0\.mp4$/);
+	});
+
+	test("a 'tamper' fault rewrites the JSON answer after the request was processed (a create is charged), once", async () => {
+		sim.fault({ route: 'create', kind: 'tamper', tamper: (p) => ({ ...p, data: { ...p.data, id: 'rewritten' } }) });
+		const first = (await create(seedreamBody())).json;
+		expect(first.data.id).toBe('rewritten');
+		expect(sim.tasks.size).toBe(1);
+		expect(sim.creditsCharged).toBeGreaterThan(0);
+		expect((await create(seedreamBody())).json.data.id).toMatch(/^task_/);
+
+		sim.fault({ route: 'uploadToken', kind: 'tamper', tamper: (p) => { p.data.ful += '&leak=1'; return p; } });
+		const token = await (await fetch(tokenUrl())).json();
+		expect(token.data.ful).toMatch(/&leak=1$/);
+
+		sim.fault({ route: 'detail', kind: 'tamper', tamper: () => '{"code":0,"data":{"id":1e999' });
+		expect(await (await fetch(`${sim.baseUrl}/open/v1/tasks/detail`, { method: 'POST', headers: headers(), body: '{"task_id":"x"}' })).text()).toBe('{"code":0,"data":{"id":1e999');
+
+		expect(() => sim.fault({ route: 'media', kind: 'tamper', tamper: (p) => p })).toThrow(/tamper works on/);
+		expect(() => sim.fault({ route: 'create', kind: 'tamper' })).toThrow(/needs a tamper function/);
+	});
+});
+
 describe('hostile and changed product lists', () => {
 	test('setProductList: any JSON value is served in the envelope; creates for a non-tree are 400; reset restores', async () => {
 		const body = seedreamBody();

@@ -101,7 +101,7 @@ describe('createForItem: a created task', () => {
 });
 
 describe('createForItem: a task id IMA cannot be asked about', () => {
-	test.each([[{ a: 1 }], ['  '], [''], [true], ['x'.repeat(300)]])('id %p: the task may exist, a retry refuses', async (id) => {
+	test.each([[{ a: 1 }], ['  '], [''], [true], ['x'.repeat(4097)], [2 ** 53 + 2], [1.5e300]])('id %p: the task may exist, a retry refuses', async (id) => {
 		const s = scope();
 		const { c } = client([{ id }]);
 		const e = await failure(createForItem(ctx, c as never, s, 0, prepared()));
@@ -117,6 +117,19 @@ describe('createForItem: a task id IMA cannot be asked about', () => {
 	test('a number id is read as text', async () => {
 		const { c } = client([{ id: 12345 }]);
 		expect((await createForItem(ctx, c as never, scope(), 0, prepared())).id).toBe('12345');
+	});
+
+	test.each([300, 1000, 4096])('an id of %i characters is kept whole, not refused after the charge', async (length) => {
+		const id = `t${'0123456789'.repeat(410)}`.slice(0, length);
+		const { c } = client([{ id }]);
+		const task = await createForItem(ctx, c as never, scope(), 0, prepared());
+		expect(task.id).toBe(id);
+		expect(task.id).toHaveLength(length);
+	});
+
+	test('an id above 2^53 kept as its digits by the transport (a string) stays exactly that', async () => {
+		const { c } = client([{ id: '12345678901234567891' }]);
+		expect((await createForItem(ctx, c as never, scope(), 0, prepared())).id).toBe('12345678901234567891');
 	});
 });
 

@@ -40,6 +40,7 @@ describe('readOptions', () => {
 			maxCredits: 0,
 			maxDownloadBytes: 2048 * 1024 * 1024,
 			downloadTimeout: 1800,
+			allowedMediaHosts: [],
 		});
 	});
 
@@ -53,7 +54,7 @@ describe('readOptions', () => {
 
 	test('values given are used', () => {
 		const o = readOptions(ctx({ n: 2, binaryPropertyName: ' img ', download: false, downloadCover: 'true', pollInterval: 2, timeout: 30, concurrency: 3, requestTimeout: 10, maxCredits: 100, maxDownloadSize: 3, downloadTimeout: 60, output: 'summary' }), 0);
-		expect(o).toEqual({ n: 2, binaryPropertyName: 'img', output: 'summary', download: false, downloadCover: true, pollInterval: 2, timeout: 30, concurrency: 3, requestTimeout: 10, maxCredits: 100, maxDownloadBytes: 3 * 1024 * 1024, downloadTimeout: 60, additionalParameters: {}, modelSettingsJson: {} });
+		expect(o).toEqual({ n: 2, binaryPropertyName: 'img', output: 'summary', download: false, downloadCover: true, pollInterval: 2, timeout: 30, concurrency: 3, requestTimeout: 10, maxCredits: 100, maxDownloadBytes: 3 * 1024 * 1024, downloadTimeout: 60, additionalParameters: {}, modelSettingsJson: {}, allowedMediaHosts: [] });
 	});
 
 	test.each([

@@ -11,6 +11,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
 
+import { toNodeError } from '../../nodes/Ima/actions/errors';
+import { cleanError } from '../../nodes/Ima/actions/exit';
 import { redact } from '../../nodes/Ima/helpers/errors';
 import { clearProductCache, ImaClient, ImaRequestError } from '../../nodes/Ima/transport';
 
@@ -189,13 +191,37 @@ describe('redirect policy', () => {
 		expect(calls).toHaveLength(1);
 	});
 
-	test('media downloads (no key) still let n8n follow redirects', async () => {
+	test('media downloads follow redirects in the node, each hop checked before it is requested', async () => {
 		const body = new Readable({ read() {} });
-		const { client, calls } = fake(() => ({ statusCode: 200, headers: {}, body }));
+		const { client, calls } = fake((opts) =>
+			opts.url === 'https://cdn.example/a.png' ? redirect(302, 'https://mirror.example/b.png?sig=1') : { statusCode: 200, headers: {}, body },
+		);
 		await client.openDownload('https://cdn.example/a.png');
 		body.destroy(); // ends the download's timer
-		expect(calls[0].opts.disableFollowRedirect).toBeUndefined();
-		expect(calls[0].authenticated).toBe(false);
+		expect(calls.map((c) => c.opts.url)).toEqual(['https://cdn.example/a.png', 'https://mirror.example/b.png?sig=1']);
+		expect(calls.every((c) => c.opts.disableFollowRedirect === true && !c.authenticated)).toBe(true);
+	});
+
+	test.each([
+		['http://169.254.169.254/latest/meta-data/', /cloud metadata address/],
+		['http://127.0.0.1:9/x.png', /loopback address/],
+		['http://[::ffff:10.0.0.1]/x.png', /private address/],
+		['file:///etc/passwd', /a file: URL/],
+		[`https://evil.example/x.png?k=${encodeURIComponent(KEY)}`, /carries the API key/],
+	])('a media redirect to %s is refused, never requested', async (location, why) => {
+		const { client, calls } = fake(() => redirect(302, location));
+		const e = await failure(client.openDownload('https://cdn.example/a.png'));
+		expect(e.message).toMatch(why);
+		expect(e.info.kind).toBe('refused');
+		expect(calls).toHaveLength(1);
+	});
+
+	test('a media redirect loop ends after 10 hops', async () => {
+		let n = 0;
+		const { client, calls } = fake(() => redirect(302, `https://cdn.example/${++n}.png`));
+		const e = await failure(client.openDownload('https://cdn.example/0.png'));
+		expect(e.message).toMatch(/redirected more than 10 times/);
+		expect(calls).toHaveLength(11);
 	});
 });
 
@@ -222,12 +248,15 @@ describe('redaction', () => {
 		expect(out).toMatch(/^before .*after$/);
 	});
 
-	test('an IMA error message echoing the key: not in the message, the description or imaMessage', async () => {
+	test("an IMA error message echoing the key: the transport keeps IMA's words, the node's exit removes the key from every field", async () => {
 		const echo = `key ${encodeURIComponent(KEY).toLowerCase()} / ${KEY.toUpperCase()} / ${b64(KEY)}`;
 		const { client } = fake(() => answer(null, 4008, 200));
 		(client as any).ctx.helpers.httpRequestWithAuthentication = async () => ({ statusCode: 200, headers: {}, body: { code: 400, message: echo } });
 		const e = await failure(client.createTask({}));
-		const all = `${e.message} ${e.info.description} ${e.info.imaMessage}`;
+		expect(e.info.imaMessage).toBe(echo);
+		const ctx = { getNode: () => ({ id: 'n', name: 'IMA', type: 'n8n-nodes-ima.ima', typeVersion: 1, position: [0, 0], parameters: {} }) };
+		const nodeError = cleanError(toNodeError(ctx as never, e, 0), KEY) as any;
+		const all = JSON.stringify(Object.getOwnPropertyNames(nodeError).filter((n) => n !== 'node').map((n) => nodeError[n]));
 		expect(all).toContain('[redacted]');
 		expect(all.toLowerCase()).not.toContain(encodeURIComponent(KEY).toLowerCase());
 		expect(all.toLowerCase()).not.toContain(KEY.toLowerCase());
@@ -428,7 +457,8 @@ describe('downloads', () => {
 
 		const real = () => {
 			const ctx: any = { helpers: { httpRequest: n8nHttpRequest, httpRequestWithAuthentication: () => Promise.reject(new Error('no')) } };
-			return new ImaClient(ctx, { apiKey: KEY, baseUrl: BASE, uploadBaseUrl: UPLOAD }, { retryBaseMs: 1 });
+			// The local server is the credential's own host: media from it may be fetched (urlGuard.ts).
+			return new ImaClient(ctx, { apiKey: KEY, baseUrl: base, uploadBaseUrl: UPLOAD }, { retryBaseMs: 1 });
 		};
 		// n8n's two ways of storing a binary: into memory (data events) and onto disk (async iteration)
 		const readers: Array<[string, (s: any) => Promise<unknown>]> = [

@@ -111,7 +111,7 @@ export async function prepareCreate(ctx: IExecuteFunctions, client: ImaClient, i
 	}
 	// Seedance 2.0 media: every input is read and every limit checked here, before any upload.
 	const seedance = takesImages(taskType)
-		? await prepareSeedanceMedia(ctx, client, itemIndex, taskType, String(version.model_id ?? ''), version.name, images)
+		? await prepareSeedanceMedia(ctx, client, itemIndex, taskType, String(version.model_id ?? ''), version.name, images, options.allowedMediaHosts)
 		: undefined;
 	return { taskType, version, plan, images, options, prompt, settings, seedance };
 }
@@ -258,10 +258,19 @@ export function createMadeNoTask(e: ImaRequestError): boolean {
 	return info.kind === 'http' && info.httpStatus === 429;
 }
 
-/** A task id IMA can be asked about: a non-blank text or a finite number. */
-function usableTaskId(id: unknown): string | undefined {
-	if (typeof id === 'number' && Number.isFinite(id)) return String(id);
-	if (typeof id === 'string' && id.trim() !== '' && id.length <= 256) return id;
+/**
+ * The longest task id the node keeps (IMA's are about 40 characters): anything up to this is
+ * kept whole, in the output and in errors, rather than refused after IMA charged for the task.
+ */
+export const MAX_TASK_ID_CHARS = 4096;
+
+/**
+ * A task id IMA can be asked about, exactly as IMA wrote it: a non-blank text (an integer above
+ * 2^53 arrives as its digits, see helpers/rawJson.ts) or a safe integer.
+ */
+export function usableTaskId(id: unknown): string | undefined {
+	if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
+	if (typeof id === 'string' && id.trim() !== '' && id.length <= MAX_TASK_ID_CHARS) return id;
 	return undefined;
 }
 
@@ -357,7 +366,8 @@ export async function createForItem(
 			if (!taskId) {
 				attempt.outcome = 'maybe';
 				mirror();
-				const shown = client.clean(JSON.stringify(task.id) ?? String(task.id)).slice(0, 80);
+				const raw = JSON.stringify(task.id) ?? String(task.id);
+				const shown = raw.length > 200 ? `${raw.slice(0, 200)}… (${raw.length} characters)` : raw;
 				throw new ItemError(`IMA accepted the create but sent no usable task id (${shown}): the task may have been created on IMA`, {
 					api: true,
 					charge: 'maybe',
@@ -372,7 +382,8 @@ export async function createForItem(
 			if (scope.stats) scope.stats.created++;
 			const createdAt = Number(task.created_at);
 			// The task id outlives a killed worker in n8n's log (never the key).
-			ctx.logger?.info(`IMA task created: ${attempt.taskId} (execution ${ctx.getExecutionId?.() ?? '?'}, node "${ctx.getNode().name}", item ${itemIndex})`);
+			// A log line leaves the node: the one redaction (helpers/redact.ts) applies to it.
+			ctx.logger?.info(client.clean(`IMA task created: ${attempt.taskId} (execution ${ctx.getExecutionId?.() ?? '?'}, node "${ctx.getNode().name}", item ${itemIndex})`));
 			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, createdAt: Number.isFinite(createdAt) && createdAt > 0 ? createdAt : undefined, plan, version, reused: false };
 		} catch (error) {
 			failure = error;
@@ -399,7 +410,7 @@ export async function createForItem(
 				reloadFailure = error;
 			}
 			if (!versions) {
-				const why = reloadFailure instanceof Error ? client.clean(reloadFailure.message) : String(reloadFailure);
+				const why = reloadFailure instanceof Error ? reloadFailure.message : String(reloadFailure);
 				throw new ItemError(`IMA refused the price (code ${e.info.imaCode}), and reloading its product list failed: ${why}`, {
 					api: true,
 					charge: 'none',

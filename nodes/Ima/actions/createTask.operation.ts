@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
-import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField } from './descriptions';
+import { CREATE_OPTIONS, createFields, OPTION, optionsCollection, taskTypeField } from './descriptions';
 import { withItemTasks } from './errors';
 import { executionOptions, readOptions } from './options';
 import { finishRun } from './runSummary';
@@ -12,7 +12,8 @@ import { clientFor, runItems } from './scheduler';
 const properties: INodeProperties[] = [
 	taskTypeField,
 	...createFields,
-	optionsCollection(CREATE_OPTIONS),
+	// Create Task downloads nothing, but reads the header of Seedance 2.0 input URLs.
+	optionsCollection([...CREATE_OPTIONS, OPTION.allowedMediaHosts]),
 ];
 
 export const description = updateDisplayOptions({ show: { operation: ['createTask'] } }, properties);

@@ -127,6 +127,15 @@ export const taskIdField: INodeProperties = {
 
 /** The entries of the Options collections, by name; each operation lists the ones it has. */
 export const OPTION = {
+	allowedMediaHosts: {
+		displayName: 'Allowed Private Media Hosts',
+		name: 'allowedMediaHosts',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. cdn.example.internal, 10.20.0.0/16',
+		description:
+			'Hosts on a private network that media may be downloaded from (and input URLs read from): host names, IP addresses, *.domain or CIDR ranges, separated by commas. By default the node fetches only from public hosts and the hosts of the credential\'s base URLs; loopback, private, link-local and cloud metadata addresses are refused. * allows any host.',
+	},
 	downloadCover: {
 		displayName: 'Also Attach Video Cover',
 		name: 'downloadCover',
@@ -271,6 +280,7 @@ export const CREATE_OPTIONS: INodeProperties[] = [OPTION.additionalParameters, O
 
 /** The options of every operation that waits for media (Generate, Wait for Result, Check Task). */
 export const WAIT_OPTIONS: INodeProperties[] = [
+	OPTION.allowedMediaHosts,
 	OPTION.downloadCover,
 	OPTION.download,
 	OPTION.downloadTimeout,

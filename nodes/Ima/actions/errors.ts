@@ -55,7 +55,7 @@ export function describeTask(taskId: string): string {
 }
 
 /** Wraps any failure after a task exists so that it carries the task id. */
-export function withTaskId(error: unknown, taskId: string, client: ImaClient): ItemError {
+export function withTaskId(error: unknown, taskId: string, _client?: ImaClient): ItemError {
 	if (error instanceof ItemError) {
 		if (error.details.taskId) return error;
 		return new ItemError(error.message, {
@@ -75,7 +75,7 @@ export function withTaskId(error: unknown, taskId: string, client: ImaClient): I
 			description: [error.info.description, describeTask(taskId)].filter(Boolean).join(' '),
 		});
 	}
-	const message = client.clean(error instanceof Error ? error.message : String(error));
+	const message = error instanceof Error ? error.message : String(error);
 	return new ItemError(`${message} (task ${taskId})`, { taskId, charge: 'charged', description: describeTask(taskId) });
 }
 
@@ -91,9 +91,11 @@ export function withItemTasks(error: unknown, taskIds: string[]): unknown {
 	return error;
 }
 
-/** Converts whatever an item threw into the n8n error users see (never with the API key). */
-export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, client?: ImaClient): NodeApiError | NodeOperationError {
-	const clean = (s: string | undefined) => (s && client ? client.clean(s) : s);
+/**
+ * Converts whatever an item threw into the n8n error users see. The API key is removed where the
+ * error leaves the node (actions/exit.ts), from every field of it.
+ */
+export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
 	const node = ctx.getNode();
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		error.context = { ...(error.context ?? {}), itemIndex };
@@ -108,10 +110,10 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: n
 	if (error instanceof ImaRequestError) {
 		return new NodeApiError(
 			node,
-			{ message: clean(error.message) ?? '', code: error.info.imaCode ?? null, httpStatus: error.info.httpStatus ?? null } as JsonObject,
+			{ message: error.message, code: error.info.imaCode ?? null, httpStatus: error.info.httpStatus ?? null } as JsonObject,
 			{
-				message: clean(error.message),
-				description: clean(error.info.description),
+				message: error.message,
+				description: error.info.description,
 				httpCode: error.info.httpStatus ? String(error.info.httpStatus) : error.info.imaCode !== undefined ? String(error.info.imaCode) : undefined,
 				itemIndex,
 			},
@@ -127,42 +129,23 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: n
 		const e = d.api
 			? new NodeApiError(
 					node,
-					{ message: clean(error.message) ?? '', code: d.imaCode ?? null, taskId: d.taskId ?? null } as JsonObject,
+					{ message: error.message, code: d.imaCode ?? null, taskId: d.taskId ?? null } as JsonObject,
 					{
-						message: clean(error.message),
-						description: clean(description),
+						message: error.message,
+						description,
 						httpCode: d.httpCode ? String(d.httpCode) : d.imaCode !== undefined ? String(d.imaCode) : undefined,
 						itemIndex,
 					},
 				)
-			: new NodeOperationError(node, clean(error.message) ?? '', { itemIndex, description: clean(description) });
+			: new NodeOperationError(node, error.message, { itemIndex, description });
 		const taskId = d.taskId ?? ids[ids.length - 1];
-		if (taskId) e.context = { ...(e.context ?? {}), taskId: clean(taskId) };
-		if (ids.length > 1) e.context = { ...(e.context ?? {}), taskIds: ids.map((id) => clean(id) ?? id) };
+		if (taskId) e.context = { ...(e.context ?? {}), taskId };
+		if (ids.length > 1) e.context = { ...(e.context ?? {}), taskIds: ids };
 		if (d.charge) e.context = { ...(e.context ?? {}), charge: d.charge };
 		return e;
 	}
 	const message = error instanceof Error ? error.message : String(error);
-	return new NodeOperationError(node, clean(message) ?? 'Unknown error', { itemIndex });
-}
-
-/**
- * An output item's json with the API key removed from every text in it (a server that echoes the
- * key in a media URL, a model name or a task id must not put it into n8n's run data).
- */
-export function cleanJson(json: IDataObject, client?: ImaClient): IDataObject {
-	if (!client) return json;
-	const seen = new WeakSet<object>();
-	const walk = (v: unknown, depth: number): unknown => {
-		if (typeof v === 'string') return client.clean(v);
-		if (!v || typeof v !== 'object' || depth > 32 || seen.has(v)) return v;
-		seen.add(v);
-		if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
-		const out: IDataObject = {};
-		for (const [k, x] of Object.entries(v as IDataObject)) out[k] = walk(x, depth + 1) as IDataObject[string];
-		return out;
-	};
-	return walk(json, 0) as IDataObject;
+	return new NodeOperationError(node, message || 'Unknown error', { itemIndex });
 }
 
 /** The json of a Continue On Fail item. */

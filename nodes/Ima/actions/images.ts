@@ -2,6 +2,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { ContentCheck, ContentError, imageMimeType, type Content, type ContentKind } from '../helpers/contentCheck';
 import { extensionFromMime, mimeFromExtension } from '../helpers/media';
 import type { ImaClient, Readable } from '../transport';
 
@@ -45,6 +46,44 @@ export interface BinaryInfo {
 	fileName: string;
 	fileSize: number;
 	suffix: string;
+	/** What the file is by its content (helpers/contentCheck.ts). */
+	content?: Content;
+}
+
+/** Content verdicts of this process's binaries, by kind expected (a retry reads nothing again). */
+const verdicts = new WeakMap<object, Map<ContentKind, Promise<Content>>>();
+
+/** Reads a binary (streamed when n8n keeps it on disk) through a content check. */
+async function readContent(ctx: IExecuteFunctions, itemIndex: number, property: string, binary: IBinaryData, expect: ContentKind): Promise<Content> {
+	const check = new ContentCheck(expect);
+	if (binary.id) {
+		const stream = await ctx.helpers.getBinaryStream(binary.id);
+		try {
+			for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+				if (check.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)) break;
+			}
+		} finally {
+			(stream as { destroy?: () => void }).destroy?.();
+		}
+	} else {
+		check.push(await ctx.helpers.getBinaryDataBuffer(itemIndex, property));
+	}
+	return check.finish();
+}
+
+function contentOf(ctx: IExecuteFunctions, itemIndex: number, property: string, binary: IBinaryData, expect: ContentKind): Promise<Content> {
+	let byKind = verdicts.get(binary);
+	if (!byKind) verdicts.set(binary, (byKind = new Map()));
+	let verdict = byKind.get(expect);
+	if (!verdict) {
+		verdict = readContent(ctx, itemIndex, property, binary, expect);
+		byKind.set(expect, verdict);
+		// A read that failed for another reason than the content is tried again next time.
+		verdict.catch((error) => {
+			if (!(error instanceof ContentError)) byKind!.delete(expect);
+		});
+	}
+	return verdict;
 }
 
 /** Finds and checks a binary property of an input item (size read without loading the file). */
@@ -95,7 +134,33 @@ export async function inspectBinary(
 	} else if (!isImage && !mimeType.startsWith('video/') && !mimeType.startsWith('audio/')) {
 		fail(ctx, itemIndex, `Binary property "${property}" is not an image, video or audio file (${mimeType}, ${fileName})`, parameter, 'IMA\'s upload service takes images (jpg, png, webp, …), videos (mp4, mov) and audio (mp3, wav).');
 	}
-	return { property, binary, mimeType: mimeType === 'image/jpg' ? 'image/jpeg' : mimeType, fileName, fileSize, suffix: suffix === 'jpg' ? 'jpeg' : suffix };
+	// The label said what the file is; its content must agree (before any upload or paid call).
+	const expect: ContentKind = isImage ? 'image' : mimeType.startsWith('video/') ? 'video' : 'audio';
+	let content: Content | undefined;
+	let failure: unknown;
+	try {
+		content = await contentOf(ctx, itemIndex, property, binary, expect);
+	} catch (error) {
+		failure = error;
+	}
+	if (!content) {
+		if (!(failure instanceof ContentError)) throw failure;
+		const want = expect === 'image' ? 'an image' : expect === 'video' ? 'a video' : 'an audio file';
+		fail(
+			ctx,
+			itemIndex,
+			`Binary property "${property}" ("${fileName}", labelled ${mimeType}) is not ${want}: ${failure.message}`,
+			parameter,
+			expect === 'image'
+				? 'The node reads every input image to its end: it must be a whole jpg, png, gif, webp, bmp or tiff file, whatever its MIME type says.'
+				: 'The node reads the first bytes of every video and audio file: they must be of the kind the MIME type says.',
+		);
+	}
+	if (content.kind === 'image') {
+		// An image goes out as what it is (a JPEG labelled image/png is sent as image/jpeg), with its real size.
+		return { property, binary, mimeType: imageMimeType(content.format), fileName, fileSize: content.bytes, suffix: content.format, content };
+	}
+	return { property, binary, mimeType: mimeType === 'image/jpg' ? 'image/jpeg' : mimeType, fileName, fileSize, suffix: suffix === 'jpg' ? 'jpeg' : suffix, content };
 }
 
 export async function prepareImages(ctx: IExecuteFunctions, itemIndex: number, _taskType: string): Promise<PreparedImages> {

@@ -6,6 +6,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { HostListError, parseHostList, type HostRule } from '../helpers/hosts';
 import { inputError } from './errors';
 
 export interface RunOptions {
@@ -32,6 +33,8 @@ export interface RunOptions {
 	modelSettingsJson: Record<string, unknown>;
 	/** Additional Parameters (JSON): merged into the nested parameters (see createBody.ts). */
 	additionalParameters: Record<string, unknown>;
+	/** Allowed Private Media Hosts: hosts media may come from although they are not public (transport/urlGuard.ts). */
+	allowedMediaHosts?: HostRule[];
 }
 
 /** Bounds of the numeric options (documented in the README). */
@@ -161,7 +164,29 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptio
 		downloadTimeout: readNumber(o, 'downloadTimeout'),
 		modelSettingsJson: readJsonObject(o, 'modelSettingsJson', 'Model Settings (JSON)'),
 		additionalParameters: readJsonObject(o, 'additionalParameters', 'Additional Parameters (JSON)'),
+		allowedMediaHosts: readHostList(o),
 	};
+}
+
+/** Allowed Private Media Hosts, read and checked (a bad entry fails the item before anything is sent). */
+export function readHostList(options: IDataObject): HostRule[] {
+	const raw = options.allowedMediaHosts;
+	if (raw === undefined || raw === null || raw === '') return [];
+	if (typeof raw !== 'string' && !Array.isArray(raw)) {
+		throw inputError('options.allowedMediaHosts', 'Allowed Private Media Hosts must be text such as "cdn.example.internal, 10.20.0.0/16"');
+	}
+	let failure: unknown;
+	try {
+		return parseHostList(raw);
+	} catch (error) {
+		failure = error;
+	}
+	if (!(failure instanceof HostListError)) throw failure;
+	throw inputError(
+		'options.allowedMediaHosts',
+		`Allowed Private Media Hosts: ${failure.message}`,
+		'Write host names, IP addresses, *.domain or CIDR ranges (e.g. 10.20.0.0/16), separated by commas.',
+	);
 }
 
 /**

@@ -154,7 +154,7 @@ function explainWaitFailure(error: unknown, taskId: string, client: ImaClient): 
 	}
 	if (error instanceof PollFailedError) {
 		const inner = error.lastError instanceof ImaRequestError ? error.lastError : undefined;
-		return new ItemError(`Could not read the status of IMA task ${taskId}: ${client.clean(error.lastError.message)}`, {
+		return new ItemError(`Could not read the status of IMA task ${taskId}: ${error.lastError.message}`, {
 			taskId: taskId,
 			charge: 'charged',
 			api: true,
@@ -203,7 +203,7 @@ async function attach(
 	fileName: (ext: string) => string,
 	options: RunOptions,
 ) {
-	const dl = await client.openDownload(url, { maxBytes: options.maxDownloadBytes, totalTimeoutMs: options.downloadTimeout * 1000 });
+	const dl = await client.openDownload(url, { maxBytes: options.maxDownloadBytes, totalTimeoutMs: options.downloadTimeout * 1000, allowedHosts: options.allowedMediaHosts });
 	const type = mediaFileType({ kind, contentType: dl.contentType, format, url });
 	return await ctx.helpers.prepareBinaryData(dl.stream, fileName(type.extension), type.mimeType);
 }
@@ -221,27 +221,35 @@ export async function mediaItems(
 ): Promise<{ items: INodeExecutionData[]; failure?: ItemError }> {
 	const out: INodeExecutionData[] = [];
 	const prop = c.options.binaryPropertyName;
+	// Made safe for a file name, a task id can no longer be recognised: the key is removed first.
+	const idForFile = client.clean(c.taskId);
 	for (const m of [...done].sort((a, b) => a.index - b.index)) {
 		const item: INodeExecutionData = { json: mediaJson(m, c) };
 		if (c.options.download) {
 			try {
 				item.binary = {
-					[prop]: await attach(ctx, client, m.url, c.kind, m.format, (ext) => mediaFileName(c.taskId, m.index, ext), c.options),
+					[prop]: await attach(ctx, client, m.url, c.kind, m.format, (ext) => mediaFileName(idForFile, m.index, ext), c.options),
 				};
 				if (c.options.downloadCover && m.coverUrl) {
 					item.binary[`${prop}Cover`] = await attach(ctx, client, m.coverUrl, 'image', undefined, (ext) =>
-						mediaFileName(c.taskId, m.index, ext, '-cover'),
+						mediaFileName(idForFile, m.index, ext, '-cover'),
 						c.options,
 					);
 				}
 			} catch (error) {
-				const reason = error instanceof Error ? client.clean(error.message) : String(error);
+				const reason = error instanceof Error ? error.message : String(error);
 				const failure = new ItemError(`IMA task ${c.taskId} finished, but downloading media ${m.index} failed: ${reason}`, {
 					taskId: c.taskId,
 					charge: 'charged',
 					api: error instanceof ImaRequestError,
 					httpCode: error instanceof ImaRequestError ? error.info.httpStatus : undefined,
-					description: `The media is at ${m.url}. Run "Wait for Result" with task ID ${c.taskId} to download it again.`,
+					description: [
+						// Why a URL was not requested (the key in it, a private host) and what to do.
+						error instanceof ImaRequestError && error.info.kind === 'refused' ? error.info.description : undefined,
+						`The media is at ${m.url}. Run "Wait for Result" with task ID ${c.taskId} to download it again.`,
+					]
+						.filter(Boolean)
+						.join(' '),
 					partial: out,
 				});
 				return { items: out, failure };

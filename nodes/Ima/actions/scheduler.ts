@@ -7,7 +7,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { createLimiter, mapWithConcurrency } from '../helpers/pool';
 import { ImaClient } from '../transport';
-import { cleanJson, errorJson, ItemError, toNodeError } from './errors';
+import { errorJson, ItemError, toNodeError } from './errors';
 import { executionOptions } from './options';
 
 /** A client for this execution: cancellation-aware, with the request and upload timeouts of item 0's options. */
@@ -68,7 +68,7 @@ export async function runItems<P>(
 		try {
 			prepared.push({ ok: true, value: await opts.prepare(i) });
 		} catch (error) {
-			if (!continueOnFail) throw toNodeError(ctx, error, i, opts.client);
+			if (!continueOnFail) throw toNodeError(ctx, error, i);
 			prepared.push({ ok: false, error });
 		}
 	}
@@ -117,20 +117,20 @@ export async function runItems<P>(
 	for (let i = 0; i < results.length; i++) {
 		const r = results[i];
 		if (r.status === 'fulfilled') {
-			if (r.value) out.push(...r.value.map((item) => ({ ...item, json: cleanJson(item.json, opts.client), pairedItem: { item: i } })));
+			if (r.value) out.push(...r.value.map((item) => ({ ...item, pairedItem: { item: i } })));
 			continue;
 		}
 		if (continueOnFail) {
 			const partial = r.reason instanceof ItemError ? r.reason.details.partial ?? [] : [];
-			out.push(...partial.map((item) => ({ ...item, json: cleanJson(item.json, opts.client), pairedItem: { item: i } })));
-			const nodeError = toNodeError(ctx, r.reason, i, opts.client);
-			out.push({ json: cleanJson(errorJson(nodeError, r.reason), opts.client), pairedItem: { item: i } });
+			out.push(...partial.map((item) => ({ ...item, pairedItem: { item: i } })));
+			const nodeError = toNodeError(ctx, r.reason, i);
+			out.push({ json: errorJson(nodeError, r.reason), pairedItem: { item: i } });
 			continue;
 		}
 		firstFailure ??= { index: i, error: r.reason };
 	}
 	if (firstFailure) {
-		const error = toNodeError(ctx, firstFailure.error, firstFailure.index, opts.client);
+		const error = toNodeError(ctx, firstFailure.error, firstFailure.index);
 		const others: string[] = [];
 		for (let i = 0; i < results.length; i++) {
 			const r = results[i];

@@ -15,6 +15,7 @@
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import type { HostRule } from '../helpers/hosts';
 import { MediaProbe, MediaProbeError, type MediaInfo } from '../helpers/mediaProbe';
 import {
 	countIssues,
@@ -209,6 +210,7 @@ const describeSource = (kind: string, index: number, source: Source, fileName?: 
 async function probeSource(
 	ctx: IExecuteFunctions,
 	client: ImaClient,
+	allowedHosts: HostRule[] | undefined,
 	itemIndex: number,
 	kind: ReferenceKind,
 	what: string,
@@ -223,6 +225,8 @@ async function probeSource(
 		if (binary.fileSize > max) {
 			throw inputError(parameter, `${label} is ${formatBytes(binary.fileSize)}; ${KIND_WORD[kind]} may be at most ${formatBytes(max)}`);
 		}
+		// An image was read whole by its content check: its header is known already.
+		if (binary.content?.info) return { label, info: binary.content.info, sizeBytes: binary.fileSize, binary };
 		const probe = new MediaProbe(binary.fileSize || undefined, max);
 		let failure: unknown;
 		try {
@@ -236,7 +240,7 @@ async function probeSource(
 	const label = describeSource(what, index, source);
 	let download;
 	try {
-		download = await client.openDownload(source.url, { maxBytes: max, totalTimeoutMs: PROBE_TIMEOUT_MS, timeoutMs: 60_000 });
+		download = await client.openDownload(source.url, { maxBytes: max, totalTimeoutMs: PROBE_TIMEOUT_MS, timeoutMs: 60_000, allowedHosts, what: 'input URL' });
 	} catch (error) {
 		throw urlError(error, label, parameter, kind, max);
 	}
@@ -272,6 +276,8 @@ export async function prepareSeedanceMedia(
 	modelId: string,
 	modelName: string,
 	images: PreparedImages,
+	/** Private hosts input URLs may be read from (options.allowedMediaHosts). */
+	allowedHosts?: HostRule[],
 ): Promise<PreparedSeedanceMedia | undefined> {
 	const refs = readReferenceSources(ctx, itemIndex, taskType);
 	if (!isSeedanceMedia(modelId, taskType)) {
@@ -295,25 +301,25 @@ export async function prepareSeedanceMedia(
 	const imageParameter = images.sources[0]?.kind === 'url' ? 'imageUrls' : 'binaryProperties';
 	for (const [i, source] of images.sources.entries()) {
 		const what = taskType === 'first_last_frame_to_video' ? (i === 0 ? 'first frame image' : 'last frame image') : 'image';
-		const p = await probeSource(ctx, client, itemIndex, 'image', what, i === 1 && taskType === 'first_last_frame_to_video' ? 0 : i, source, imageParameter);
+		const p = await probeSource(ctx, client, allowedHosts, itemIndex, 'image', what, i === 1 && taskType === 'first_last_frame_to_video' ? 0 : i, source, imageParameter);
 		inputs.push({ kind: 'image', source, ...p });
 	}
 	const videoParameter = refs.mode === 'url' ? 'referenceVideoUrls' : 'referenceVideoProperties';
 	const audioParameter = refs.mode === 'url' ? 'referenceAudioUrls' : 'referenceAudioProperties';
 	const coverParameter = refs.mode === 'url' ? 'referenceVideoCoverUrls' : 'referenceVideoCoverProperties';
 	for (const [i, source] of refs.videos.entries()) {
-		const p = await probeSource(ctx, client, itemIndex, 'video', 'reference video', i, source, videoParameter);
+		const p = await probeSource(ctx, client, allowedHosts, itemIndex, 'video', 'reference video', i, source, videoParameter);
 		const input: SeedanceInput = { kind: 'video', source, ...p };
 		const coverSource = refs.covers[i];
 		if (coverSource) {
-			const c = await probeSource(ctx, client, itemIndex, 'image', 'video cover', i, coverSource, coverParameter);
+			const c = await probeSource(ctx, client, allowedHosts, itemIndex, 'image', 'video cover', i, coverSource, coverParameter);
 			if (c.info.kind !== 'image') throw inputError(coverParameter, `${c.label} is not an image: a cover is the video's first frame as an image (JPEG)`);
 			input.cover = { source: coverSource, binary: c.binary };
 		}
 		inputs.push(input);
 	}
 	for (const [i, source] of refs.audio.entries()) {
-		const p = await probeSource(ctx, client, itemIndex, 'audio', 'reference audio', i, source, audioParameter);
+		const p = await probeSource(ctx, client, allowedHosts, itemIndex, 'audio', 'reference audio', i, source, audioParameter);
 		inputs.push({ kind: 'audio', source, ...p });
 	}
 

@@ -51,13 +51,19 @@ export interface CreateInput {
 /** Keys the node sets itself: Additional Parameters may never override them. */
 export const NODE_OWNED_FIELDS = new Set([...RESERVED_FIELDS, 'images', 'src_image', 'src_video', 'src_audio']);
 
+/** A field name as IMA compares it: case and surrounding spaces ignored. */
+export const fieldKey = (name: string) => String(name).trim().toLowerCase();
+const NODE_OWNED = new Set([...NODE_OWNED_FIELDS].map(fieldKey));
+
 /**
  * Checks Additional Parameters against the model: a key the node sets (prompt, n, cast, the
  * images) or a key of the model's form (set it in Model Settings, where it is checked) is refused.
  */
 export function checkAdditional(version: ModelVersion, taskType: string, additional: Record<string, unknown>): void {
 	const keys = Object.keys(additional);
-	const owned = keys.filter((k) => NODE_OWNED_FIELDS.has(k));
+	// IMA reads a field's name without regard to case or surrounding spaces: so does this check
+	// ("Size" or " size " is the form's "size").
+	const owned = keys.filter((k) => NODE_OWNED.has(fieldKey(k)));
 	if (owned.length) {
 		throw new SettingsError(
 			'options.additionalParameters',
@@ -66,10 +72,10 @@ export function checkAdditional(version: ModelVersion, taskType: string, additio
 	}
 	const formKeys = new Set<string>();
 	for (const f of modelFields(version, taskType)) {
-		formKeys.add(f.id);
-		formKeys.add(f.target);
+		formKeys.add(fieldKey(f.id));
+		formKeys.add(fieldKey(f.target));
 	}
-	const inForm = keys.filter((k) => formKeys.has(k));
+	const inForm = keys.filter((k) => formKeys.has(fieldKey(k)));
 	if (inForm.length) {
 		throw new SettingsError(
 			'options.additionalParameters',

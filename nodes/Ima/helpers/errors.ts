@@ -90,50 +90,5 @@ export function parseRetryAfter(value: unknown, nowMs: number, maxMs = 120_000):
 	return Math.min(Math.max(0, ms), maxMs);
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * The stable part of the base64 of `secret` when it sits at byte offset `offset` (0–2) of a larger
- * encoded text: the characters that depend only on the secret's own bytes.
- */
-function base64Core(secret: Buffer, offset: number): string {
-	const total = offset + secret.length;
-	const encoded = Buffer.concat([Buffer.alloc(offset), secret]).toString('base64');
-	return encoded.slice(offset ? 4 : 0, Math.floor(total / 3) * 4);
-}
-
-/** The last secret's pattern (one credential per execution, in practice). */
-let lastPattern: { secret: string; pattern: RegExp } | undefined;
-
-/** Every form of the secret that could be echoed back: verbatim, URL-encoded (once or twice), base64. */
-function secretPattern(secret: string): RegExp {
-	if (lastPattern?.secret === secret) return lastPattern.pattern;
-	const forms = new Set<string>([secret]);
-	const once = encodeURIComponent(secret);
-	forms.add(once);
-	forms.add(encodeURIComponent(once));
-	forms.add(once.replace(/%20/g, '+'));
-	const bytes = Buffer.from(secret, 'utf8');
-	for (let offset = 0; offset < 3; offset++) {
-		const core = base64Core(bytes, offset);
-		// Too short a core would match unrelated text; a key shorter than ~12 characters has none.
-		if (core.length < 8) continue;
-		forms.add(core);
-		forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
-	}
-	// Longest first, so a longer form is replaced whole before a shorter one inside it.
-	const sorted = [...forms].filter(Boolean).sort((a, b) => b.length - a.length);
-	// Case-insensitive: catches a lower- or upper-cased echo and %2f vs %2F.
-	const pattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'gi');
-	lastPattern = { secret, pattern };
-	return pattern;
-}
-
-/**
- * Removes a secret from any text that is about to be shown or logged: verbatim, URL-encoded
- * (also twice), in any letter case, and base64-encoded (alone or inside a longer base64 text).
- */
-export function redact(text: string, secret: string | undefined): string {
-	if (!secret || secret.length < 4 || typeof text !== 'string' || !text) return text;
-	return text.replace(secretPattern(secret), '[redacted]');
-}
+/** The one redaction of the API key (helpers/redact.ts), kept here under its old name. */
+export { containsSecret, redact, redactValue } from './redact';

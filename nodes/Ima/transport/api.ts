@@ -42,7 +42,7 @@ async function loadProducts(t: ImaTransport, taskType: string): Promise<ModelVer
 	{
 		const error = failure;
 		const reason = error instanceof ProductListError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-		throw new ImaRequestError(`IMA's product list for ${taskType} is unusable: ${t.clean(reason)}`, {
+		throw new ImaRequestError(`IMA's product list for ${taskType} is unusable: ${reason}`, {
 			kind: 'invalid-response',
 			transient: false,
 			maybeProcessed: false,
@@ -171,7 +171,7 @@ export async function verifyAsset(t: ImaTransport, url: string): Promise<AssetVe
 		}),
 	);
 	const result = (data && typeof data === 'object' && data.result && typeof data.result === 'object' ? data.result : {}) as IDataObject;
-	const text = (v: unknown) => (v === undefined || v === null || typeof v === 'object' ? undefined : t.clean(String(v)).slice(0, 500));
+	const text = (v: unknown) => (v === undefined || v === null || typeof v === 'object' ? undefined : String(v).slice(0, 500));
 	const status = (text(result.status) ?? '').trim();
 	const error = (result.error && typeof result.error === 'object' ? result.error : {}) as IDataObject;
 	const passed = ['active', 'success'].includes(status.toLowerCase());

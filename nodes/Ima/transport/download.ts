@@ -7,6 +7,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { parseRetryAfter } from '../helpers/errors';
 import type { ImaTransport, Readable } from './request';
 import { abortableSleep, ImaRequestError } from './request';
+import { checkFetchUrl } from './urlGuard';
+import type { HostRule } from '../helpers/hosts';
 
 export interface DownloadOptions {
 	/** The most bytes the media may have (default 4 GiB). */
@@ -15,6 +17,10 @@ export interface DownloadOptions {
 	totalTimeoutMs?: number;
 	/** Socket timeout of the request: how long it may stay silent (ms; default 5 minutes). */
 	timeoutMs?: number;
+	/** Private hosts the user allows media from (options.allowedMediaHosts; see urlGuard.ts). */
+	allowedHosts?: HostRule[];
+	/** For errors: "media URL" (default), "input URL". */
+	what?: string;
 }
 
 export const DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 ** 3;
@@ -56,25 +62,6 @@ function timeError(totalTimeoutMs: number): ImaRequestError {
 		maybeProcessed: false,
 		step: STEP,
 		description: "The download was stopped. Raise the download timeout in the node's options, or fetch the file from its URL.",
-	});
-}
-
-/** Refuses anything but http(s) before a request is made (file:, javascript:, data:…). */
-function checkMediaUrl(t: ImaTransport, url: string): void {
-	let protocol: string | undefined;
-	try {
-		protocol = new URL(url).protocol;
-	} catch {
-		protocol = undefined;
-	}
-	if (protocol === 'http:' || protocol === 'https:') return;
-	const what = protocol ? `a ${t.clean(protocol.slice(0, 20))} URL` : 'not a valid URL';
-	throw new ImaRequestError(`The media URL is ${what}; the node downloads only http(s) URLs`, {
-		kind: 'refused',
-		transient: false,
-		maybeProcessed: false,
-		step: STEP,
-		description: 'IMA answered with a media address the node will not open. Nothing was downloaded; report it to IMA with the task ID.',
 	});
 }
 
@@ -131,13 +118,15 @@ export async function openDownload(t: ImaTransport, url: string, options: Downlo
 	const maxBytes = opts.maxBytes && opts.maxBytes > 0 ? opts.maxBytes : DEFAULT_MAX_DOWNLOAD_BYTES;
 	const totalTimeoutMs = opts.totalTimeoutMs && opts.totalTimeoutMs > 0 ? opts.totalTimeoutMs : DEFAULT_DOWNLOAD_TIMEOUT_MS;
 	const socketTimeoutMs = opts.timeoutMs && opts.timeoutMs > 0 ? opts.timeoutMs : DEFAULT_SOCKET_TIMEOUT_MS;
-	checkMediaUrl(t, url);
+	// The URL, and every redirect of it, is checked before it is requested (urlGuard.ts).
+	const rule = { allowedHosts: opts.allowedHosts, what: opts.what };
+	checkFetchUrl(t, url, rule);
 	const deadline = Date.now() + totalTimeoutMs;
 	return await t.withRetries(STEP, async () => {
 		const left = deadline - Date.now();
 		if (left <= 0) throw timeError(totalTimeoutMs);
 		const res = await t.send(
-			{ method: 'GET', url, timeoutMs: Math.max(1, Math.min(socketTimeoutMs, left)), authenticated: false, encoding: 'stream', json: false, redirects: 'follow' },
+			{ method: 'GET', url, timeoutMs: Math.max(1, Math.min(socketTimeoutMs, left)), authenticated: false, encoding: 'stream', json: false, redirects: 'follow', checkUrl: (u) => checkFetchUrl(t, u, rule) },
 			STEP,
 		);
 		const status = Number(res.statusCode);

@@ -1,9 +1,10 @@
 /**
  * The request layer: every HTTP call goes through n8n's helpers (proxy and SSL settings apply).
- * Here: sending, IMA's envelope, retries of reads with backoff and Retry-After, the redirect
- * policy, and redaction of the API key. The key goes out only as the Bearer header to the API
- * base URL (n8n adds it from the credential) and as appUid/cmimToken to the upload service; a
- * redirect never carries it to another origin.
+ * Here: sending, IMA's envelope, retries of reads with backoff and Retry-After, and the redirect
+ * policy. The key goes out only as the Bearer header to the API base URL (n8n adds it from the
+ * credential) and as appUid/cmimToken to the upload service; a redirect never carries it to
+ * another origin. Texts built here may hold what a server sent: the key is removed from them
+ * where they leave the node (actions/exit.ts).
  */
 import type {
 	IDataObject,
@@ -16,6 +17,7 @@ import type {
 import * as n8nWorkflow from 'n8n-workflow';
 
 import { classifyNetworkError, describeImaCode, parseRetryAfter, redact } from '../helpers/errors';
+import { parseServerJson } from '../helpers/rawJson';
 import type { ImaEnvelope } from '../helpers/types';
 
 export const CREDENTIAL_TYPE = 'imaApi';
@@ -125,7 +127,8 @@ export interface ClientOptions {
 
 /**
  * What happens on a 3xx answer:
- * - `follow`: n8n follows it (media downloads only: they carry no key);
+ * - `follow`: this layer follows it (media downloads only: they carry no key), at most
+ *   MAX_MEDIA_REDIRECTS hops, each target passed to the request's `checkUrl` first;
  * - `manual`: not followed; the 3xx answer is returned to the caller (the presigned PUT);
  * - `same-origin`: not followed by n8n; this layer follows it (a few hops) only within the origin
  *   of the credential's base URL, and refuses any other origin (reads: product list, detail,
@@ -148,10 +151,14 @@ export interface SendRequest {
 	redirects: RedirectPolicy;
 	/** For `same-origin`: the base URL whose origin redirects may stay in. */
 	originOf?: string;
+	/** For `follow`: throws when a redirect target may not be requested (transport/urlGuard.ts). */
+	checkUrl?: (url: string) => void;
 }
 
 /** Redirect hops this layer follows within the same origin. */
 export const MAX_REDIRECTS = 3;
+/** Redirect hops of a media download (a CDN may redirect to a signed URL, or a mirror). */
+export const MAX_MEDIA_REDIRECTS = 10;
 
 /** The origin of a URL ("https://host:port"), or undefined when it is not a URL. */
 export function originOf(url: string): string | undefined {
@@ -212,7 +219,10 @@ export class ImaTransport {
 		return new ImaTransport(this.ctx, this.credentials, { ...this.options, signal: undefined, ownerSignal: own ?? this.signal });
 	}
 
-	/** Removes the API key (in any form: encoded, re-cased, base64) from a text. */
+	/**
+	 * The one redaction of the API key (helpers/redact.ts), for a text that leaves the node other
+	 * than through `execute`'s result (a log line), or before a lossy change (a file name).
+	 */
 	clean(text: string): string {
 		return redact(text, this.credentials.apiKey);
 	}
@@ -228,8 +238,15 @@ export class ImaTransport {
 		for (let hop = 0; ; hop++) {
 			const res = await this.sendOnce({ ...req, url, qs }, step);
 			const status = Number(res.statusCode);
-			if (status < 300 || status >= 400 || req.redirects === 'follow' || req.redirects === 'manual') return res;
+			if (status < 300 || status >= 400 || req.redirects === 'manual') return res;
 			const location = headerValue(res.headers, 'location');
+			if (req.redirects === 'follow') {
+				const next = this.nextMediaHop(res, location, url, hop, step, req.checkUrl);
+				if (!next) return res;
+				url = next;
+				qs = undefined;
+				continue;
+			}
 			let target: URL | undefined;
 			try {
 				target = location ? new URL(location, url) : undefined;
@@ -237,7 +254,7 @@ export class ImaTransport {
 				target = undefined;
 			}
 			const targetOrigin = target && /^https?:$/.test(target.protocol) ? target.origin : target ? target.protocol : 'nowhere';
-			const where = this.clean(targetOrigin);
+			const where = targetOrigin;
 			if (req.redirects === 'refuse') {
 				throw new ImaRequestError(`IMA answered the ${step} request with a redirect (HTTP ${status} to ${where}), which the node did not follow`, {
 					kind: 'refused',
@@ -258,7 +275,7 @@ export class ImaTransport {
 					maybeProcessed: false,
 					httpStatus: status,
 					step,
-					description: `The node follows redirects only within ${this.clean(allowed ?? 'the base URL')} of the IMA API credential, so the API key is never sent anywhere else. Check the base URLs in the IMA API credential (a proxy or an old address may redirect).`,
+					description: `The node follows redirects only within ${allowed ?? 'the base URL'} of the IMA API credential, so the API key is never sent anywhere else. Check the base URLs in the IMA API credential (a proxy or an old address may redirect).`,
 				});
 			}
 			if (hop >= MAX_REDIRECTS) {
@@ -270,6 +287,33 @@ export class ImaTransport {
 			// A Location with its own query replaces ours; otherwise the same query goes again (same origin).
 			if (target.search) qs = undefined;
 		}
+	}
+
+	/**
+	 * The target of a media redirect, checked (`checkUrl`, else http(s) only) before it is
+	 * requested; undefined for a 3xx without a Location (returned to the caller as it is).
+	 */
+	private nextMediaHop(res: IN8nHttpFullResponse, location: string | undefined, from: string, hop: number, step: string, checkUrl?: (url: string) => void): string | undefined {
+		if (!location || Number(res.statusCode) === 304) return undefined;
+		// The 3xx body is not read: free its connection.
+		(res.body as { destroy?: () => void } | undefined)?.destroy?.();
+		let target: URL | undefined;
+		try {
+			target = new URL(location, from);
+		} catch {
+			target = undefined;
+		}
+		if (!target) {
+			throw new ImaRequestError(`The ${step} was redirected to something that is not a URL`, { kind: 'refused', transient: false, maybeProcessed: false, step });
+		}
+		if (hop >= MAX_MEDIA_REDIRECTS) {
+			throw new ImaRequestError(`The ${step} was redirected more than ${MAX_MEDIA_REDIRECTS} times`, { kind: 'http', transient: false, maybeProcessed: false, httpStatus: Number(res.statusCode), step });
+		}
+		if (checkUrl) checkUrl(target.href);
+		else if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+			throw new ImaRequestError(`The ${step} was redirected to a ${target.protocol.slice(0, 20)} URL, which the node does not open`, { kind: 'refused', transient: false, maybeProcessed: false, step });
+		}
+		return target.href;
 	}
 
 	private async sendOnce(req: SendRequest, step: string): Promise<IN8nHttpFullResponse> {
@@ -288,10 +332,10 @@ export class ImaTransport {
 			// n8n re-sends the Authorization header across origins by default: never.
 			sendCredentialsOnCrossOriginRedirect: false,
 		};
-		// Only media downloads (no key) let n8n follow redirects. Everything else never does: the
-		// Bearer header, a key in the query or a paid body must not go to another origin, and
-		// n8n's follower would also buffer a streamed upload body to re-send it.
-		if (req.redirects !== 'follow') options.disableFollowRedirect = true;
+		// n8n never follows a redirect: the Bearer header, a key in the query or a paid body must
+		// not go to another origin, n8n's follower would buffer a streamed upload body to re-send
+		// it, and every hop of a media download is checked before it is requested (see `send`).
+		options.disableFollowRedirect = true;
 		if (req.body === undefined) delete options.body;
 		if (req.qs === undefined) delete options.qs;
 		if (options.abortSignal === undefined) delete options.abortSignal;
@@ -326,7 +370,7 @@ export class ImaTransport {
 		const rawMessage = original ?? inner?.message ?? e?.message ?? 'unknown network error';
 		const failure = this.cancelled ? 'cancelled' : classifyNetworkError({ code, message: rawMessage, name: inner?.name });
 		// n8n rewrites messages that contain network codes (ECONNRESET…): keep them in the description.
-		const detail = `Network error: ${this.clean(`${code ? `${code}, ` : ''}${rawMessage}`)}.`;
+		const detail = `Network error: ${code ? `${code}, ` : ''}${rawMessage}.`;
 		if (failure === 'cancelled') return this.cancelledError(step);
 		if (failure === 'never-sent') {
 			return new ImaRequestError(`Could not reach IMA for the ${step} request`, {
@@ -355,7 +399,8 @@ export class ImaTransport {
 		let body = res.body as unknown;
 		if (typeof body === 'string') {
 			try {
-				body = JSON.parse(body);
+				// As the server wrote it: a task id above 2^53 keeps its digits (helpers/rawJson.ts).
+				body = parseServerJson(body);
 			} catch {
 				// not JSON (a proxy's HTML error page, say)
 			}
@@ -364,7 +409,7 @@ export class ImaTransport {
 		const rawCode = envelope?.code;
 		const blank = rawCode === undefined || rawCode === null || (typeof rawCode === 'string' && !(rawCode as string).trim());
 		const imaCode = blank ? undefined : Number(rawCode);
-		const imaMessage = envelope?.message ? this.clean(String(envelope.message)) : undefined;
+		const imaMessage = envelope?.message ? String(envelope.message) : undefined;
 		const headers = (res.headers ?? {}) as IDataObject;
 
 		if (status === 401 || imaCode === 401) {
@@ -447,6 +492,8 @@ export class ImaTransport {
 				headers: { ...API_HEADERS },
 				timeoutMs: opts.timeoutMs ?? this.requestTimeoutMs,
 				authenticated: true,
+				// The raw text, parsed here: numbers keep their digits (see `unwrap`).
+				encoding: 'text',
 				redirects: opts.redirects ?? 'same-origin',
 				originOf: this.credentials.baseUrl,
 			},

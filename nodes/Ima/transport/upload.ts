@@ -4,6 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { uploadTokenQuery } from '../helpers/signing';
 import type { ImaTransport, Readable } from './request';
 import { ImaRequestError } from './request';
+import { checkFetchUrl } from './urlGuard';
 
 /** Runs one step of the two-step upload; its errors say which step failed. */
 async function uploadStep<T>(label: string, run: () => Promise<T>): Promise<T> {
@@ -57,33 +58,37 @@ export async function uploadToken(t: ImaTransport, contentType: string, suffix: 
  */
 export async function putFile(t: ImaTransport, ful: string, open: () => Promise<Buffer | Readable>, contentType: string, size?: number): Promise<void> {
 	const step = 'upload (PUT to storage)';
-	await uploadStep('2 of 2 (PUT of the file to the presigned storage URL)', async () => await t.withRetries(step, async () => {
-		const headers: IDataObject = { 'Content-Type': contentType };
-		if (size !== undefined) headers['Content-Length'] = size;
-		const res = await t.send(
-			{
-				method: 'PUT',
-				url: ful,
-				body: await open(),
-				headers,
-				timeoutMs: t.uploadTimeoutMs,
-				authenticated: false,
-				json: false,
-				// n8n's redirect follower buffers the whole request body to re-send it; presigned
-				// storage URLs never redirect, so a 3xx is reported below as a refusal.
-				redirects: 'manual',
-			},
-			step,
-		);
-		const status = Number(res.statusCode);
-		if (status < 200 || status >= 300) {
-			const transient = status === 429 || status >= 500 || status === 408;
-			const body = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : typeof res.body === 'string' ? res.body : '';
-			const code = /<Code>([^<]{1,80})<\/Code>/.exec(body)?.[1];
-			throw new ImaRequestError(`the storage refused the file (HTTP ${status}${code ? ` ${t.clean(code)}` : ''})`, {
-				kind: 'http', transient, maybeProcessed: false, httpStatus: status, step,
-				description: transient ? 'The storage was busy; the upload was retried and still failed. Try again later.' : 'The presigned upload URL was refused. Nothing was charged; run the node again to get a fresh upload URL.',
-			});
-		}
-	}));
+	await uploadStep('2 of 2 (PUT of the file to the presigned storage URL)', async () => {
+		// The upload service chose this URL; it must not carry the key (urlGuard.ts).
+		checkFetchUrl(t, ful, { keyOnly: true, what: 'upload URL', step });
+		await t.withRetries(step, async () => {
+			const headers: IDataObject = { 'Content-Type': contentType };
+			if (size !== undefined) headers['Content-Length'] = size;
+			const res = await t.send(
+				{
+					method: 'PUT',
+					url: ful,
+					body: await open(),
+					headers,
+					timeoutMs: t.uploadTimeoutMs,
+					authenticated: false,
+					json: false,
+					// n8n's redirect follower buffers the whole request body to re-send it; presigned
+					// storage URLs never redirect, so a 3xx is reported below as a refusal.
+					redirects: 'manual',
+				},
+				step,
+			);
+			const status = Number(res.statusCode);
+			if (status < 200 || status >= 300) {
+				const transient = status === 429 || status >= 500 || status === 408;
+				const body = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : typeof res.body === 'string' ? res.body : '';
+				const code = /<Code>([^<]{1,80})<\/Code>/.exec(body)?.[1];
+				throw new ImaRequestError(`the storage refused the file (HTTP ${status}${code ? ` ${code}` : ''})`, {
+					kind: 'http', transient, maybeProcessed: false, httpStatus: status, step,
+					description: transient ? 'The storage was busy; the upload was retried and still failed. Try again later.' : 'The presigned upload URL was refused. Nothing was charged; run the node again to get a fresh upload URL.',
+				});
+			}
+		});
+	});
 }
