@@ -14,6 +14,7 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 const { loadCatalogs, catalogOf, ruleChargedFor, checkOptions, DEFAULT_PRODUCTS_DIR } = require('./products');
 const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media');
+const { serveFile, isBodyFault, checkBodyFault } = require('./ranges');
 
 /** @typedef {import('./media').MediaKind} MediaKind */
 /** @typedef {import('./media').MediaBody} MediaBody */
@@ -29,6 +30,7 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
  * @property {string} [productsDir] directory of `products_<category>.json` files (default: ./products)
  * @property {number} [port] port of the API server (upload = port+1, cdn = port+2, foreign = port+3); default 0 = random ports
  * @property {number} [successCode] `code` of successful answers (product list, create, detail, upload token); default 0
+ * @property {boolean} [rangeRequests] the CDN answers Range requests with 206 (default true; false: always 200, whole file)
  */
 
 /** @typedef {'productList' | 'create' | 'detail' | 'verify' | 'media' | 'uploadToken' | 'put'} FaultRoute */
@@ -45,7 +47,7 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
  * @typedef {object} FaultSpec
  * @property {FaultRoute} route
  * @property {number} [times] how many requests it hits (default 1; Infinity allowed)
- * @property {'status' | 'reset' | 'hang' | 'business' | 'redirect'} kind
+ * @property {'status' | 'reset' | 'hang' | 'business' | 'redirect' | 'stall' | 'lie'} kind ('stall', 'lie': route 'media', see ranges.js)
  * @property {number} [status] HTTP status for kind 'status' (default 500); for 'redirect' 301|302|303|307|308 (default 302)
  * @property {'foreign' | 'same'} [to] kind 'redirect': to the foreign origin (default) or to the same origin under /moved
  * @property {number} [retryAfter] seconds, sent as a Retry-After header (kind 'status')
@@ -68,6 +70,7 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
  * @property {boolean} [mediaEndless] the CDN streams each media without end (header, then padding)
  * @property {{bytes?: number, everyMs?: number, total?: number}} [mediaTrickle] the CDN sends the header, then `bytes` every `everyMs` real ms (up to `total` bytes)
  * @property {string} [mediaUrl] replaces the URL of every done media (any string, e.g. 'file:///etc/passwd')
+ * @property {boolean} [mediaPattern] image and video files padded with pseudo-random bytes (not zeros): every byte depends on its offset
  */
 
 /**
@@ -169,7 +172,7 @@ const IMAGE_TASK_TYPES = new Set([
 	'reference_image_to_video',
 ]);
 const FAULT_ROUTES = new Set(['productList', 'create', 'detail', 'verify', 'media', 'uploadToken', 'put']);
-const FAULT_KINDS = new Set(['status', 'reset', 'hang', 'business', 'redirect']);
+const FAULT_KINDS = new Set(['status', 'reset', 'hang', 'business', 'redirect', 'stall', 'lie']);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const LIMIT_ROUTES = new Set(['productList', 'create', 'detail', 'verify', 'uploadToken', 'media', 'put', 'files']);
 const MOVED_PREFIX = '/moved';
@@ -325,6 +328,10 @@ class Simulator {
 		this._initialSuccessCode = options.successCode === undefined ? 0 : options.successCode;
 		/** `code` of successful answers (product list, create, detail, upload token) */
 		this.successCode = this._initialSuccessCode;
+		/** the CDN serves Range requests (206); `setRangeRequests`, `reset()` restores the start option */
+		this.rangeRequests = options.rangeRequests !== false;
+		/** @private */
+		this._initialRangeRequests = this.rangeRequests;
 		this.baseUrl = '';
 		this.uploadBaseUrl = '';
 		this.cdnBaseUrl = '';
@@ -455,6 +462,7 @@ class Simulator {
 		this._hosted.clear();
 		this.creditsCharged = 0;
 		this.balance = this._initialBalance;
+		this.rangeRequests = this._initialRangeRequests;
 	}
 
 	/**
@@ -493,6 +501,7 @@ class Simulator {
 	fault(spec) {
 		if (!spec || !FAULT_ROUTES.has(spec.route)) throw new Error(`fault: unknown route ${spec && spec.route}`);
 		if (!FAULT_KINDS.has(spec.kind)) throw new Error(`fault: unknown kind ${spec.kind}`);
+		if (isBodyFault(spec)) checkBodyFault(spec);
 		if (spec.kind === 'redirect') {
 			if (spec.status !== undefined && !REDIRECT_STATUSES.has(spec.status)) throw new Error(`fault: redirect status must be 301, 302, 303, 307 or 308, not ${spec.status}`);
 			if (spec.to !== undefined && spec.to !== 'foreign' && spec.to !== 'same') throw new Error(`fault: redirect to must be 'foreign' or 'same', not ${spec.to}`);
@@ -515,6 +524,15 @@ class Simulator {
 	/** @param {number} n */
 	setBalance(n) {
 		this.balance = n;
+	}
+
+	/**
+	 * Whether the CDN answers Range requests with 206 from now on (false: 200 with the whole file,
+	 * `Accept-Ranges: none`); `reset()` restores the start option.
+	 * @param {boolean} on
+	 */
+	setRangeRequests(on) {
+		this.rangeRequests = on !== false;
 	}
 
 	/**
@@ -1256,18 +1274,18 @@ class Simulator {
 		if (route === 'unknown') return sendJson(res, 404, envelope(404, `no route ${method} ${url.pathname}`));
 		if (route === 'media') {
 			const fault = this._takeFault('media');
-			if (fault) return this._applyFault(fault, req, res, this.cdnBaseUrl);
+			if (fault && !isBodyFault(fault)) return this._applyFault(fault, req, res, this.cdnBaseUrl);
 			const body = this._findMedia(pathname);
 			if (!body) return sendJson(res, 404, envelope(404, 'media not found'));
-			return serveBody(req, res, body, this._streams);
+			return serveFile(req, res, body, { ranges: this.rangeRequests, fault, record: rec, open: this._streams, path: pathname });
 		}
 		const hosted = this._hosted.get(safeDecode(pathname.slice('/files/'.length)));
-		if (hosted) return serveBody(req, res, { contentType: hosted.contentType, length: hosted.data.length, open: () => hosted.data });
+		if (hosted) return serveFile(req, res, { contentType: hosted.contentType, length: hosted.data.length, open: () => hosted.data }, { ranges: this.rangeRequests, record: rec, path: pathname });
 		const stored = this.uploads.get(safeDecode(pathname.slice('/files/'.length)));
 		if (!stored) return sendJson(res, 404, envelope(404, 'file not found'));
 		if (!stored.data) return sendJson(res, 404, envelope(404, 'file not kept: the simulator keeps the bytes of uploads under 50 MB only'));
 		const data = stored.data;
-		return serveBody(req, res, { contentType: stored.contentType, length: data.length, open: () => data });
+		return serveFile(req, res, { contentType: stored.contentType, length: data.length, open: () => data }, { ranges: this.rangeRequests, record: rec, path: pathname });
 	}
 
 	/**
@@ -1291,7 +1309,7 @@ class Simulator {
 			return openEndedBody(task.kind, { trickle });
 		}
 		if (b.mediaEndless) return openEndedBody(task.kind, { endless: true });
-		return mediaBody(task.kind, b.mediaBytes);
+		return mediaBody(task.kind, b.mediaBytes, b.mediaPattern === true);
 	}
 
 	/**
@@ -1412,33 +1430,6 @@ function spell(media, statusAs, poll) {
  */
 function envelope(code, message, data = null) {
 	return { code, message, data };
-}
-
-/**
- * Sends a body; a streamed body is destroyed when the response closes (the client went away or
- * the simulator closed), and is kept in `open` meanwhile so `close()` can destroy it too.
- * @param {http.IncomingMessage} req
- * @param {http.ServerResponse} res
- * @param {MediaBody} body
- * @param {Set<import('node:stream').Readable>} [open]
- */
-function serveBody(req, res, body, open) {
-	/** @type {Record<string, string>} */
-	const headers = { 'content-type': body.contentType, 'cache-control': 'public, max-age=31536000' };
-	if (body.length !== undefined) headers['content-length'] = String(body.length);
-	res.writeHead(200, headers);
-	if (req.method === 'HEAD') return void res.end();
-	const content = body.open();
-	if (Buffer.isBuffer(content)) return void res.end(content);
-	if (open) open.add(content);
-	const done = () => {
-		if (open) open.delete(content);
-		content.destroy();
-	};
-	res.on('close', done);
-	content.on('close', () => open && open.delete(content));
-	content.on('error', () => res.destroy());
-	content.pipe(res);
 }
 
 /**
