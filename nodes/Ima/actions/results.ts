@@ -203,9 +203,11 @@ async function attach(
 	fileName: (ext: string) => string,
 	options: RunOptions,
 ) {
-	const dl = await client.openDownload(url, { maxBytes: options.maxDownloadBytes, totalTimeoutMs: options.downloadTimeout * 1000 });
-	const type = mediaFileType({ kind, contentType: dl.contentType, format, url });
-	return await ctx.helpers.prepareBinaryData(dl.stream, fileName(type.extension), type.mimeType);
+	// Streamed into n8n's binary store; a stalled download is resumed (Request Timeout is the stall bound).
+	return await client.downloadMedia(url, { maxBytes: options.maxDownloadBytes, totalTimeoutMs: options.downloadTimeout * 1000 }, async (dl) => {
+		const type = mediaFileType({ kind, contentType: dl.contentType, format, url });
+		return await ctx.helpers.prepareBinaryData(dl.stream, fileName(type.extension), type.mimeType);
+	});
 }
 
 /**
