@@ -27,10 +27,10 @@ const { serveFile, isBodyFault, checkBodyFault } = require('./ranges');
  * @property {number} [speed] simulated-time factor, default 100 (a 20 s task takes 200 ms)
  * @property {number} [balance] starting credit balance, default 1e9
  * @property {string} [host] default '127.0.0.1'
+ * @property {boolean} [rangeRequests] the CDN answers Range requests with 206 (default true; false: always 200, whole file)
  * @property {string} [productsDir] directory of `products_<category>.json` files (default: ./products)
  * @property {number} [port] port of the API server (upload = port+1, cdn = port+2, foreign = port+3); default 0 = random ports
  * @property {number} [successCode] `code` of successful answers (product list, create, detail, upload token); default 0
- * @property {boolean} [rangeRequests] the CDN answers Range requests with 206 (default true; false: always 200, whole file)
  */
 
 /** @typedef {'productList' | 'create' | 'detail' | 'verify' | 'media' | 'uploadToken' | 'put'} FaultRoute */
@@ -64,13 +64,13 @@ const { serveFile, isBodyFault, checkBodyFault } = require('./ranges');
  * @property {number[]} [deleteMedia] media indexes ending with resource_status 3
  * @property {'url' | 'watermark_url' | 'preview_url'} [urlField] which field carries the media URL (default 'url')
  * @property {number} [mediaBytes] exact size of each generated media file (streamed)
+ * @property {boolean} [mediaPattern] image and video files padded with pseudo-random bytes (not zeros): every byte depends on its offset
  * @property {boolean} [neverFinish] the task stays processing forever
  * @property {'number' | 'string' | 'mixed'} [statusAs] how resource_status and status are spelled (default 'number')
  * @property {number[]} [mediaDurationsSec] simulated seconds until media i is done (others: durationSec)
  * @property {boolean} [mediaEndless] the CDN streams each media without end (header, then padding)
  * @property {{bytes?: number, everyMs?: number, total?: number}} [mediaTrickle] the CDN sends the header, then `bytes` every `everyMs` real ms (up to `total` bytes)
  * @property {string} [mediaUrl] replaces the URL of every done media (any string, e.g. 'file:///etc/passwd')
- * @property {boolean} [mediaPattern] image and video files padded with pseudo-random bytes (not zeros): every byte depends on its offset
  */
 
 /**
@@ -328,10 +328,6 @@ class Simulator {
 		this._initialSuccessCode = options.successCode === undefined ? 0 : options.successCode;
 		/** `code` of successful answers (product list, create, detail, upload token) */
 		this.successCode = this._initialSuccessCode;
-		/** the CDN serves Range requests (206); `setRangeRequests`, `reset()` restores the start option */
-		this.rangeRequests = options.rangeRequests !== false;
-		/** @private */
-		this._initialRangeRequests = this.rangeRequests;
 		this.baseUrl = '';
 		this.uploadBaseUrl = '';
 		this.cdnBaseUrl = '';
@@ -355,6 +351,10 @@ class Simulator {
 		this._limits = new Map();
 		/** @private @type {Set<import('node:stream').Readable>} open media streams (endless, trickling) */
 		this._streams = new Set();
+		/** the CDN serves Range requests (206); `setRangeRequests`, `reset()` restores the start option */
+		this.rangeRequests = options.rangeRequests !== false;
+		/** @private */
+		this._initialRangeRequests = this.rangeRequests;
 		/** @private @type {Map<string, {spec: FaultSpec, left: number}[]>} */
 		this._faults = new Map();
 		/** @private @type {TaskBehaviour[]} */
@@ -455,6 +455,7 @@ class Simulator {
 		this.uploads.clear();
 		this._uploadSlots.clear();
 		this._faults.clear();
+		this.rangeRequests = this._initialRangeRequests;
 		this._behaviours.length = 0;
 		this._subscriptions.clear();
 		this.verifiedAssets.clear();
@@ -462,7 +463,6 @@ class Simulator {
 		this._hosted.clear();
 		this.creditsCharged = 0;
 		this.balance = this._initialBalance;
-		this.rangeRequests = this._initialRangeRequests;
 	}
 
 	/**
@@ -1280,12 +1280,12 @@ class Simulator {
 			return serveFile(req, res, body, { ranges: this.rangeRequests, fault, record: rec, open: this._streams, path: pathname });
 		}
 		const hosted = this._hosted.get(safeDecode(pathname.slice('/files/'.length)));
-		if (hosted) return serveFile(req, res, { contentType: hosted.contentType, length: hosted.data.length, open: () => hosted.data }, { ranges: this.rangeRequests, record: rec, path: pathname });
+		if (hosted) return serveBody(req, res, { contentType: hosted.contentType, length: hosted.data.length, open: () => hosted.data });
 		const stored = this.uploads.get(safeDecode(pathname.slice('/files/'.length)));
 		if (!stored) return sendJson(res, 404, envelope(404, 'file not found'));
 		if (!stored.data) return sendJson(res, 404, envelope(404, 'file not kept: the simulator keeps the bytes of uploads under 50 MB only'));
 		const data = stored.data;
-		return serveFile(req, res, { contentType: stored.contentType, length: data.length, open: () => data }, { ranges: this.rangeRequests, record: rec, path: pathname });
+		return serveBody(req, res, { contentType: stored.contentType, length: data.length, open: () => data });
 	}
 
 	/**
@@ -1430,6 +1430,33 @@ function spell(media, statusAs, poll) {
  */
 function envelope(code, message, data = null) {
 	return { code, message, data };
+}
+
+/**
+ * Sends a body; a streamed body is destroyed when the response closes (the client went away or
+ * the simulator closed), and is kept in `open` meanwhile so `close()` can destroy it too.
+ * @param {http.IncomingMessage} req
+ * @param {http.ServerResponse} res
+ * @param {MediaBody} body
+ * @param {Set<import('node:stream').Readable>} [open]
+ */
+function serveBody(req, res, body, open) {
+	/** @type {Record<string, string>} */
+	const headers = { 'content-type': body.contentType, 'cache-control': 'public, max-age=31536000' };
+	if (body.length !== undefined) headers['content-length'] = String(body.length);
+	res.writeHead(200, headers);
+	if (req.method === 'HEAD') return void res.end();
+	const content = body.open();
+	if (Buffer.isBuffer(content)) return void res.end(content);
+	if (open) open.add(content);
+	const done = () => {
+		if (open) open.delete(content);
+		content.destroy();
+	};
+	res.on('close', done);
+	content.on('close', () => open && open.delete(content));
+	content.on('error', () => res.destroy());
+	content.pipe(res);
 }
 
 /**

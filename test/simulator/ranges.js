@@ -2,7 +2,7 @@
 'use strict';
 
 /**
- * How the simulated CDN answers a GET: byte ranges (`Range: bytes=N-`, `N-M`, `-S` → 206 with
+ * How the simulated CDN answers a GET of a media: byte ranges (`Range: bytes=N-`, `N-M`, `-S` → 206 with
  * Content-Range, or 416), validators (ETag, Last-Modified) and the faults that strike inside a
  * body: `stall` (the body stops mid-way: it hangs, or trickles below a rate) and `lie` (a range
  * answer whose Content-Range or validators are not the truth). Written from HTTP's own rules for

@@ -182,13 +182,6 @@ describe('Range requests', () => {
 		const url2 = await mediaUrl({ mediaBytes: SIZE });
 		expect((await get(url2, { range: 'bytes=1000-' })).status).toBe(206);
 	});
-
-	test('hosted files are served with ranges too', async () => {
-		const url = sim.hostFile('a.bin', Buffer.from('0123456789'), 'application/octet-stream');
-		const answer = await get(url, { range: 'bytes=4-' });
-		expect(answer.status).toBe(206);
-		expect(answer.body.toString()).toBe('456789');
-	});
 });
 
 describe('stall faults', () => {
