@@ -14,7 +14,7 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 const { loadCatalogs, catalogOf, ruleChargedFor, checkOptions, DEFAULT_PRODUCTS_DIR } = require('./products');
 const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media');
-const { serveFile, isBodyFault, checkBodyFault } = require('./ranges');
+const { serveFile, isBodyFault, checkBodyFault, BODY_FAULT_KINDS } = require('./ranges');
 
 /** @typedef {import('./media').MediaKind} MediaKind */
 /** @typedef {import('./media').MediaBody} MediaBody */
@@ -46,8 +46,9 @@ const { serveFile, isBodyFault, checkBodyFault } = require('./ranges');
 /**
  * @typedef {object} FaultSpec
  * @property {FaultRoute} route
+ *   (kinds 'stall' and 'lie' too, on route 'media': faults inside a body, see BodyFault in ranges.js)
  * @property {number} [times] how many requests it hits (default 1; Infinity allowed)
- * @property {'status' | 'reset' | 'hang' | 'business' | 'redirect' | 'stall' | 'lie'} kind ('stall', 'lie': route 'media', see ranges.js)
+ * @property {'status' | 'reset' | 'hang' | 'business' | 'redirect'} kind
  * @property {number} [status] HTTP status for kind 'status' (default 500); for 'redirect' 301|302|303|307|308 (default 302)
  * @property {'foreign' | 'same'} [to] kind 'redirect': to the foreign origin (default) or to the same origin under /moved
  * @property {number} [retryAfter] seconds, sent as a Retry-After header (kind 'status')
@@ -172,9 +173,11 @@ const IMAGE_TASK_TYPES = new Set([
 	'reference_image_to_video',
 ]);
 const FAULT_ROUTES = new Set(['productList', 'create', 'detail', 'verify', 'media', 'uploadToken', 'put']);
-const FAULT_KINDS = new Set(['status', 'reset', 'hang', 'business', 'redirect', 'stall', 'lie']);
+const FAULT_KINDS = new Set(['status', 'reset', 'hang', 'business', 'redirect']);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const LIMIT_ROUTES = new Set(['productList', 'create', 'detail', 'verify', 'uploadToken', 'media', 'put', 'files']);
+// Faults inside a body (stall, lie), served by ranges.js.
+for (const kind of BODY_FAULT_KINDS) FAULT_KINDS.add(kind);
 const MOVED_PREFIX = '/moved';
 const FOREIGN_BODY_LIMIT = 1024 * 1024;
 const FAIL_MESSAGE = 'Content moderation rejected the prompt';
@@ -499,9 +502,9 @@ class Simulator {
 	 * @param {FaultSpec} spec
 	 */
 	fault(spec) {
+		if (spec && isBodyFault(spec)) checkBodyFault(spec);
 		if (!spec || !FAULT_ROUTES.has(spec.route)) throw new Error(`fault: unknown route ${spec && spec.route}`);
 		if (!FAULT_KINDS.has(spec.kind)) throw new Error(`fault: unknown kind ${spec.kind}`);
-		if (isBodyFault(spec)) checkBodyFault(spec);
 		if (spec.kind === 'redirect') {
 			if (spec.status !== undefined && !REDIRECT_STATUSES.has(spec.status)) throw new Error(`fault: redirect status must be 301, 302, 303, 307 or 308, not ${spec.status}`);
 			if (spec.to !== undefined && spec.to !== 'foreign' && spec.to !== 'same') throw new Error(`fault: redirect to must be 'foreign' or 'same', not ${spec.to}`);

@@ -249,4 +249,4 @@ function serveFile(req, res, body, options) {
 	pump(content, res, from, to, stall, record).catch(broken);
 }
 
-module.exports = { serveFile, parseRange, validators, isBodyFault, checkBodyFault, LIE_SHIFT };
+module.exports = { serveFile, parseRange, validators, isBodyFault, checkBodyFault, BODY_FAULT_KINDS, LIE_SHIFT };
