@@ -14,6 +14,7 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 const { loadCatalogs, catalogOf, ruleChargedFor, checkOptions, DEFAULT_PRODUCTS_DIR } = require('./products');
 const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media');
+const { serveFile, isBodyFault, checkBodyFault, BODY_FAULT_KINDS } = require('./ranges');
 
 /** @typedef {import('./media').MediaKind} MediaKind */
 /** @typedef {import('./media').MediaBody} MediaBody */
@@ -26,6 +27,7 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
  * @property {number} [speed] simulated-time factor, default 100 (a 20 s task takes 200 ms)
  * @property {number} [balance] starting credit balance, default 1e9
  * @property {string} [host] default '127.0.0.1'
+ * @property {boolean} [rangeRequests] the CDN answers Range requests with 206 (default true; false: always 200, whole file)
  * @property {string} [productsDir] directory of `products_<category>.json` files (default: ./products)
  * @property {number} [port] port of the API server (upload = port+1, cdn = port+2, foreign = port+3); default 0 = random ports
  * @property {number} [successCode] `code` of successful answers (product list, create, detail, upload token); default 0
@@ -44,6 +46,7 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
 /**
  * @typedef {object} FaultSpec
  * @property {FaultRoute} route
+ *   (kinds 'stall' and 'lie' too, on route 'media': faults inside a body, see BodyFault in ranges.js)
  * @property {number} [times] how many requests it hits (default 1; Infinity allowed)
  * @property {'status' | 'reset' | 'hang' | 'business' | 'redirect' | 'tamper'} kind
  * @property {number} [status] HTTP status for kind 'status' (default 500); for 'redirect' 301|302|303|307|308 (default 302)
@@ -63,6 +66,7 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
  * @property {number[]} [deleteMedia] media indexes ending with resource_status 3
  * @property {'url' | 'watermark_url' | 'preview_url'} [urlField] which field carries the media URL (default 'url')
  * @property {number} [mediaBytes] exact size of each generated media file (streamed)
+ * @property {boolean} [mediaPattern] image and video files padded with pseudo-random bytes (not zeros): every byte depends on its offset
  * @property {boolean} [neverFinish] the task stays processing forever
  * @property {'number' | 'string' | 'mixed'} [statusAs] how resource_status and status are spelled (default 'number')
  * @property {number[]} [mediaDurationsSec] simulated seconds until media i is done (others: durationSec)
@@ -178,6 +182,8 @@ const FAULT_KINDS = new Set(['status', 'reset', 'hang', 'business', 'redirect', 
 const TAMPER_ROUTES = new Set(['productList', 'create', 'detail', 'verify', 'uploadToken']);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const LIMIT_ROUTES = new Set(['productList', 'create', 'detail', 'verify', 'uploadToken', 'media', 'put', 'files']);
+// Faults inside a body (stall, lie), served by ranges.js.
+for (const kind of BODY_FAULT_KINDS) FAULT_KINDS.add(kind);
 const MOVED_PREFIX = '/moved';
 const FOREIGN_BODY_LIMIT = 1024 * 1024;
 const FAIL_MESSAGE = 'Content moderation rejected the prompt';
@@ -354,6 +360,10 @@ class Simulator {
 		this._limits = new Map();
 		/** @private @type {Set<import('node:stream').Readable>} open media streams (endless, trickling) */
 		this._streams = new Set();
+		/** the CDN serves Range requests (206); `setRangeRequests`, `reset()` restores the start option */
+		this.rangeRequests = options.rangeRequests !== false;
+		/** @private */
+		this._initialRangeRequests = this.rangeRequests;
 		/** @private @type {Map<string, {spec: FaultSpec, left: number}[]>} */
 		this._faults = new Map();
 		/** @private @type {TaskBehaviour[]} */
@@ -454,6 +464,7 @@ class Simulator {
 		this.uploads.clear();
 		this._uploadSlots.clear();
 		this._faults.clear();
+		this.rangeRequests = this._initialRangeRequests;
 		this._behaviours.length = 0;
 		this._subscriptions.clear();
 		this.verifiedAssets.clear();
@@ -497,6 +508,7 @@ class Simulator {
 	 * @param {FaultSpec} spec
 	 */
 	fault(spec) {
+		if (spec && isBodyFault(spec)) checkBodyFault(spec);
 		if (!spec || !FAULT_ROUTES.has(spec.route)) throw new Error(`fault: unknown route ${spec && spec.route}`);
 		if (!FAULT_KINDS.has(spec.kind)) throw new Error(`fault: unknown kind ${spec.kind}`);
 		if (spec.kind === 'tamper') {
@@ -528,6 +540,15 @@ class Simulator {
 	/** @param {number} n */
 	setBalance(n) {
 		this.balance = n;
+	}
+
+	/**
+	 * Whether the CDN answers Range requests with 206 from now on (false: 200 with the whole file,
+	 * `Accept-Ranges: none`); `reset()` restores the start option.
+	 * @param {boolean} on
+	 */
+	setRangeRequests(on) {
+		this.rangeRequests = on !== false;
 	}
 
 	/**
@@ -1271,10 +1292,10 @@ class Simulator {
 		if (route === 'unknown') return sendJson(res, 404, envelope(404, `no route ${method} ${url.pathname}`));
 		if (route === 'media') {
 			const fault = this._takeFault('media');
-			if (fault) return this._applyFault(fault, req, res, this.cdnBaseUrl);
+			if (fault && !isBodyFault(fault)) return this._applyFault(fault, req, res, this.cdnBaseUrl);
 			const body = this._findMedia(pathname);
 			if (!body) return sendJson(res, 404, envelope(404, 'media not found'));
-			return serveBody(req, res, body, this._streams);
+			return serveFile(req, res, body, { ranges: this.rangeRequests, fault, record: rec, open: this._streams, path: pathname });
 		}
 		const hosted = this._hosted.get(safeDecode(pathname.slice('/files/'.length)));
 		if (hosted) return serveBody(req, res, { contentType: hosted.contentType, length: hosted.data.length, open: () => hosted.data });
@@ -1306,7 +1327,7 @@ class Simulator {
 			return openEndedBody(task.kind, { trickle });
 		}
 		if (b.mediaEndless) return openEndedBody(task.kind, { endless: true });
-		return mediaBody(task.kind, b.mediaBytes);
+		return mediaBody(task.kind, b.mediaBytes, b.mediaPattern === true);
 	}
 
 	/**

@@ -147,6 +147,21 @@ const MP3_FRAME = (() => {
 const MP3_FILL = Buffer.concat(Array.from({ length: 628 }, () => MP3_FRAME));
 /** 256 KiB of zeros, shared by every padded stream. */
 const ZERO_FILL = Buffer.alloc(256 * 1024);
+/**
+ * 65,521 (a prime number of) pseudo-random bytes: the padding of `pattern` files, where every
+ * byte depends on its position (a piece put at the wrong offset changes the file's hash).
+ */
+const PATTERN_FILL = (() => {
+	const buf = Buffer.alloc(65_521);
+	let x = 0x9e3779b9;
+	for (let i = 0; i < buf.length; i++) {
+		x ^= x << 13;
+		x ^= x >>> 17;
+		x ^= x << 5;
+		buf[i] = x & 0xff;
+	}
+	return buf;
+})();
 
 const PNG = makePng(64, 64);
 const DEFAULT_MP4 = Buffer.concat([MP4_PREFIX, mdatHeader(MP4_PREFIX.length + 8 + 4096), Buffer.alloc(4096)]);
@@ -197,23 +212,25 @@ function exactSizeStream(prefix, fill, total) {
  * The generated file of one media.
  * @param {MediaKind} kind
  * @param {number} [size] exact size in bytes (mediaBytes); default: a small file
+ * @param {boolean} [pattern] image and video padding of pseudo-random bytes instead of zeros (mediaPattern)
  * @returns {MediaBody}
  */
-function mediaBody(kind, size) {
+function mediaBody(kind, size, pattern = false) {
 	const { contentType } = KIND_INFO[kind];
 	if (size === undefined || size === null) {
 		const buf = kind === 'image' ? PNG : kind === 'video' ? DEFAULT_MP4 : DEFAULT_MP3;
 		return { contentType, length: buf.length, open: () => buf };
 	}
 	const total = Math.max(0, Math.floor(size));
+	const padding = pattern ? PATTERN_FILL : ZERO_FILL;
 	if (kind === 'image') {
 		// a complete PNG, then zero padding after IEND (decoders ignore trailing data)
-		return { contentType, length: total, open: () => exactSizeStream(PNG, ZERO_FILL, total) };
+		return { contentType, length: total, open: () => exactSizeStream(PNG, padding, total) };
 	}
 	if (kind === 'video') {
 		// ftyp + moov, then one mdat box covering the rest of the file
 		const prefix = Buffer.concat([MP4_PREFIX, mdatHeader(total)]);
-		return { contentType, length: total, open: () => exactSizeStream(prefix, ZERO_FILL, total) };
+		return { contentType, length: total, open: () => exactSizeStream(prefix, padding, total) };
 	}
 	// MP3: back-to-back frames, the last one possibly cut
 	return { contentType, length: total, open: () => exactSizeStream(Buffer.alloc(0), MP3_FILL, total) };

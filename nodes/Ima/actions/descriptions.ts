@@ -156,7 +156,7 @@ export const OPTION = {
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 86400 },
 		default: 1800,
-		description: 'The longest one media download may take in all; a slower download fails with the task ID and the media URL',
+		description: 'The longest one media download may take in all, resumes included; a slower download fails with the task ID and the media URL',
 	},
 	maxCredits: {
 		displayName: 'Max Credits per Run',
@@ -254,7 +254,8 @@ export const OPTION = {
 		type: 'number',
 		typeOptions: { minValue: 0.1, maxValue: 3600, numberPrecision: 2 },
 		default: 60,
-		description: 'How long one API call may take before it counts as failed',
+		description:
+			'How long one API call may take before it counts as failed. Also how long a media download may go without progress (under 1 KB/s) before it is cut and resumed from the last byte received (at most 3 times).',
 	},
 	uploadTimeout: {
 		displayName: 'Upload Timeout (Seconds)',

@@ -203,9 +203,12 @@ async function attach(
 	fileName: (ext: string) => string,
 	options: RunOptions,
 ) {
-	const dl = await client.openDownload(url, { maxBytes: options.maxDownloadBytes, totalTimeoutMs: options.downloadTimeout * 1000, allowedHosts: options.allowedMediaHosts });
-	const type = mediaFileType({ kind, contentType: dl.contentType, format, url });
-	return await ctx.helpers.prepareBinaryData(dl.stream, fileName(type.extension), type.mimeType);
+	// Streamed into n8n's binary store; a stalled download is resumed (Request Timeout is the stall bound).
+	const limits = { maxBytes: options.maxDownloadBytes, totalTimeoutMs: options.downloadTimeout * 1000, allowedHosts: options.allowedMediaHosts };
+	return await client.downloadMedia(url, limits, async (dl) => {
+		const type = mediaFileType({ kind, contentType: dl.contentType, format, url });
+		return await ctx.helpers.prepareBinaryData(dl.stream, fileName(type.extension), type.mimeType);
+	});
 }
 
 /**

@@ -43,8 +43,13 @@ export class ImaClient extends ImaTransport {
 		await upload.putFile(this, ful, open, contentType, size);
 	}
 
-	/** A media download as a stream, bounded by `maxBytes` and `totalTimeoutMs` (a number = socket timeout, as before). */
+	/** A media download as a stream, bounded by `maxBytes` and `totalTimeoutMs`, resumed when it stalls (a number = header timeout). */
 	async openDownload(url: string, options?: DownloadOptions | number): Promise<Download> {
 		return await download.openDownload(this, url, options);
+	}
+
+	/** A media download stored by `store` (prepareBinaryData); resumed when it stalls, stored again if the file changes meanwhile. */
+	async downloadMedia<T>(url: string, options: DownloadOptions, store: (download: Download) => Promise<T>): Promise<T> {
+		return await download.downloadMedia(this, url, options, store);
 	}
 }

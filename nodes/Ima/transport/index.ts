@@ -19,6 +19,6 @@ export {
 export type { ClientOptions, ImaContext, ImaCredentials, ImaErrorInfo, Readable, RedirectPolicy, SendRequest } from './request';
 export { clearProductCache, VERIFY_TIMEOUT_MS } from './api';
 export type { AssetVerdict, ProductsOptions } from './api';
-export { DEFAULT_DOWNLOAD_TIMEOUT_MS, DEFAULT_MAX_DOWNLOAD_BYTES } from './download';
+export { DEFAULT_DOWNLOAD_TIMEOUT_MS, DEFAULT_MAX_DOWNLOAD_BYTES, MAX_RESUMES, MIN_DOWNLOAD_RATE, parseContentRange } from './download';
 export type { Download, DownloadOptions } from './download';
 export { ImaClient } from './client';
