@@ -315,16 +315,21 @@ function encodedRuns(m: Mapped, secret: PreparedSecret, depth: number): Span[] {
 	return out;
 }
 
+/** Adds `more` to `spans` one by one (a spread of many thousands would overflow the stack). */
+function append(spans: Span[], more: Span[]): void {
+	for (const span of more) spans.push(span);
+}
+
 /** Every span of `text` that carries the key (in any of the forms above). */
 function findSecretIn(text: string, secret: PreparedSecret, depth: number, as: 'text' | 'bytes'): Span[] {
 	const n = as === 'text' ? secret.text : secret.bytes;
 	const spans: Span[] = [];
 	let layer: Mapped | undefined = { text };
 	for (let pass = 0; layer && pass <= DECODE_PASSES; pass++) {
-		spans.push(...toOriginal(layer, findPieces(asciiLower(layer.text), n)));
+		append(spans, toOriginal(layer, findPieces(asciiLower(layer.text), n)));
 		const compact = withoutSpace(layer);
-		if (compact) spans.push(...toOriginal(compact, findPieces(asciiLower(compact.text), n)));
-		if (depth < MAX_DEPTH) spans.push(...toOriginal(layer, encodedRuns(layer, secret, depth)));
+		if (compact) append(spans, toOriginal(compact, findPieces(asciiLower(compact.text), n)));
+		if (depth < MAX_DEPTH) append(spans, toOriginal(layer, encodedRuns(layer, secret, depth)));
 		layer = decodeOnce(layer);
 	}
 	return spans;
