@@ -14,3 +14,37 @@ describe('redact: robust on large texts', () => {
 		expect(out.split(REDACTED)).toHaveLength(20_001);
 	});
 });
+
+describe('redact: linear work on texts a hostile server may send', () => {
+	/**
+	 * Counts the characters String.prototype.indexOf scans for `}` (the end of a `\u{…}` escape):
+	 * the work, not the time (the time depends on the machine).
+	 */
+	function scannedForBrace(run: () => void): number {
+		const original = String.prototype.indexOf;
+		let scanned = 0;
+		const spy = jest.spyOn(String.prototype, 'indexOf').mockImplementation(function (this: string, search: string, from?: number) {
+			const at = original.call(this, search, from);
+			if (search === '}') scanned += (at >= 0 ? at : this.length) - (from ?? 0);
+			return at;
+		});
+		try {
+			run();
+		} finally {
+			spy.mockRestore();
+		}
+		return scanned;
+	}
+
+	test('many "\\u{" without a closing brace: the search for "}" looks a few characters ahead, not to the end of the text', () => {
+		const text = '\\u{'.repeat(20_000);
+		const scanned = scannedForBrace(() => expect(redact(text, KEY)).toBe(text));
+		// Quadratic before: each of the 20 000 escapes scanned to the end (about 6e8 characters).
+		expect(scanned).toBeLessThan(text.length * 20);
+	});
+
+	test('"\\u{…}" escapes still decode', () => {
+		const escaped = [...KEY].map((c) => `\\u{${c.charCodeAt(0).toString(16)}}`).join('');
+		expect(redact(`key: ${escaped}.`, KEY)).toBe(`key: ${REDACTED}.`);
+	});
+});

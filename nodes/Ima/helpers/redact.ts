@@ -113,9 +113,12 @@ function escapeAt(s: string, i: number): [string, number] | undefined {
 		const n = s[i + 1];
 		if (n === 'u' || n === 'U') {
 			if (s[i + 2] === '{') {
-				const close = s.indexOf('}', i + 3);
+				// A few hex digits: look a few characters ahead only (a search to the end of the
+				// text for every "\u{" would make a text of many of them quadratic).
+				const ahead = s.slice(i + 3, i + 11).indexOf('}');
+				const close = ahead >= 0 ? i + 3 + ahead : -1;
 				const h = close > 0 ? s.slice(i + 3, close) : '';
-				if (close > 0 && close - i <= 10 && isHex(h)) {
+				if (close > 0 && isHex(h)) {
 					const code = parseInt(h, 16);
 					if (code <= 0x10ffff) return [String.fromCodePoint(code), close - i + 1];
 				}
