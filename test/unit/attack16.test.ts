@@ -2,7 +2,10 @@
  * Issue 16 under attack (a review): inputs a hostile server or an odd but legitimate file can
  * bring, that the guards of issue 16 got wrong. Each test failed before its fix.
  */
+import { ContentCheck } from '../../nodes/Ima/helpers/contentCheck';
+import { MediaProbe } from '../../nodes/Ima/helpers/mediaProbe';
 import { redact, REDACTED } from '../../nodes/Ima/helpers/redact';
+import { jpeg } from '../support/mediaFiles';
 
 const KEY = 'ima_a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuV';
 
@@ -46,5 +49,32 @@ describe('redact: linear work on texts a hostile server may send', () => {
 	test('"\\u{…}" escapes still decode', () => {
 		const escaped = [...KEY].map((c) => `\\u{${c.charCodeAt(0).toString(16)}}`).join('');
 		expect(redact(`key: ${escaped}.`, KEY)).toBe(`key: ${REDACTED}.`);
+	});
+});
+
+/** The check of an image input, fed in chunks of `size` bytes. */
+function checkImage(file: Buffer, size = file.length) {
+	const check = new ContentCheck('image');
+	for (let i = 0; i < file.length; i += size) check.push(file.subarray(i, i + size));
+	return check.finish();
+}
+
+describe('content check: no false refusal of a whole image', () => {
+	/** A JPEG with stray bytes before one of its markers, as some writers leave them (decoders skip them). */
+	function strayBefore(marker: number, stray: number[]) {
+		const j = jpeg(64, 48);
+		const at = j.indexOf(Buffer.from([0xff, marker]), 2);
+		return Buffer.concat([j.subarray(0, at), Buffer.from(stray), j.subarray(at)]);
+	}
+
+	test.each([
+		['before the quantisation table (DQT)', 0xdb],
+		['before the frame header (SOF)', 0xc0],
+	])('a JPEG with stray bytes %s is an image (its header is read past them, as decoders do)', (_what, marker) => {
+		const file = strayBefore(marker, [0, 0]);
+		for (const size of [file.length, 1, 5]) expect(checkImage(file, size)).toMatchObject({ format: 'jpeg', info: { width: 64, height: 48 } });
+		const probe = new MediaProbe(file.length);
+		probe.push(file);
+		expect(probe.finish()).toMatchObject({ format: 'jpeg', width: 64, height: 48 });
 	});
 });
