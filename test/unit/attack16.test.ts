@@ -78,3 +78,28 @@ describe('content check: no false refusal of a whole image', () => {
 		expect(probe.finish()).toMatchObject({ format: 'jpeg', width: 64, height: 48 });
 	});
 });
+
+describe('content check: images written by real encoders (test/unit/images) are whole images', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const fs = require('fs') as typeof import('fs');
+	const dir = `${__dirname}/images`;
+	const files = fs.readdirSync(dir).filter((f) => !f.endsWith('.md'));
+	const formatOf: Record<string, string> = { jpg: 'jpeg', png: 'png', gif: 'gif', webp: 'webp', bmp: 'bmp', tif: 'tiff' };
+
+	test('the set covers every image format IMA takes', () => {
+		expect(new Set(files.map((f) => formatOf[f.split('.').pop()!]))).toEqual(new Set(Object.values(formatOf)));
+	});
+
+	test.each(files)('%s', (name) => {
+		const file = fs.readFileSync(`${dir}/${name}`);
+		for (const size of [file.length, 1, 7, 4096]) {
+			const content = checkImage(file, size);
+			expect(content.format).toBe(formatOf[name.split('.').pop()!]);
+			expect(content.info!.width).toBeGreaterThan(0);
+			expect(content.info!.height).toBeGreaterThan(0);
+		}
+		// Cut short, it is refused (a TIFF is checked to its first directory only; a file with a
+		// trailer still has its whole image).
+		if (!/\.tif$|trailer|after-iend/.test(name)) expect(() => checkImage(file.subarray(0, Math.floor(file.length * 0.6)))).toThrow(/cut short|broken/);
+	});
+});
