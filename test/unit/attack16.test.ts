@@ -3,6 +3,7 @@
  * bring, that the guards of issue 16 got wrong. Each test failed before its fix.
  */
 import { ContentCheck } from '../../nodes/Ima/helpers/contentCheck';
+import { classifyHost } from '../../nodes/Ima/helpers/hosts';
 import { MediaProbe } from '../../nodes/Ima/helpers/mediaProbe';
 import { redact, REDACTED } from '../../nodes/Ima/helpers/redact';
 import { jpeg } from '../support/mediaFiles';
@@ -101,5 +102,20 @@ describe('content check: images written by real encoders (test/unit/images) are 
 		// Cut short, it is refused (a TIFF is checked to its first directory only; a file with a
 		// trailer still has its whole image).
 		if (!/\.tif$|trailer|after-iend/.test(name)) expect(() => checkImage(file.subarray(0, Math.floor(file.length * 0.6)))).toThrow(/cut short|broken/);
+	});
+});
+
+describe('hosts: names and ranges that are not public', () => {
+	test.each([
+		['[100::1]', 'reserved'], // the IPv6 discard prefix 100::/64
+		['[100::ffff:1]', 'reserved'],
+		['kubernetes.default.svc', 'local-name'], // Kubernetes' own API inside a cluster
+		['my-service.my-namespace.svc', 'local-name'],
+	])('%s is %s', (host, kind) => {
+		expect(classifyHost(host).kind).toBe(kind);
+	});
+
+	test.each(['[100:1::1]', '[2606:4700::1111]', 'svc.example.com', 'ima.esxscloud.com'])('%s is public', (host) => {
+		expect(classifyHost(host).kind).toBe('public');
 	});
 });
