@@ -96,8 +96,8 @@ describe('content check: images written by real encoders (test/unit/images) are 
 		for (const size of [file.length, 1, 7, 4096]) {
 			const content = checkImage(file, size);
 			expect(content.format).toBe(formatOf[name.split('.').pop()!]);
-			expect(content.info!.width).toBeGreaterThan(0);
-			expect(content.info!.height).toBeGreaterThan(0);
+			expect(content.info).toMatchObject({ kind: 'image', width: expect.any(Number), height: expect.any(Number) });
+			expect(Math.min((content.info as { width: number }).width, (content.info as { height: number }).height)).toBeGreaterThan(0);
 		}
 		// Cut short, it is refused (a TIFF is checked to its first directory only; a file with a
 		// trailer still has its whole image).
