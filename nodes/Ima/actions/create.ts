@@ -194,7 +194,23 @@ export function createScope(ctx: IExecuteFunctions): CreateScope {
 		runIndex = 0;
 	}
 	const maxCredits = ledger.noteLimit(executionMaxCredits(ctx));
-	return { ledger, runIndex, maxCredits, stats: { created: 0, committedBefore: ledger.committed, touched: new Set() }, tool: isToolCall(ctx) };
+	return { ledger, runIndex, maxCredits, stats: runStats(ledger, runIndex), tool: isToolCall(ctx) };
+}
+
+/** The stats of the latest run of each node in this process (see runStats). */
+const latestRun = new WeakMap<NodeLedger, { runIndex: number; stats: RunStats }>();
+
+/**
+ * What a run of the node did so far. n8n's Retry On Fail runs the node again under the same run
+ * index (also with Continue On Fail, when the first output item is an error item): the tries of
+ * one run add up, so the run's hint counts the task its first try made.
+ */
+function runStats(ledger: NodeLedger, runIndex: number): RunStats {
+	const latest = latestRun.get(ledger);
+	if (latest && latest.runIndex === runIndex) return latest.stats;
+	const stats: RunStats = { created: 0, committedBefore: ledger.committed, touched: new Set() };
+	latestRun.set(ledger, { runIndex, stats });
+	return stats;
 }
 
 /**

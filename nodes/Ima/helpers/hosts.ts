@@ -134,15 +134,18 @@ function classifyV6(g: number[], shown: string): HostVerdict {
 	if ((g[0] & 0xffc0) === 0xfec0) return { kind: 'private', what: `a site-local (private) address (${shown})` };
 	if ((g[0] & 0xff00) === 0xff00) return { kind: 'reserved', what: `a multicast address (${shown})` };
 	if (g[0] === 0x2001 && g[1] === 0x0db8) return { kind: 'reserved', what: `a documentation address (${shown})` };
-	if (g[0] === 0x0100 && zeroUpTo(4)) return { kind: 'reserved', what: `a discard address (${shown})` };
+	if (g[0] === 0x0100 && g[1] === 0 && g[2] === 0 && g[3] === 0) return { kind: 'reserved', what: `a discard address (${shown})` };
 	return { kind: 'public', what: `a public address (${shown})` };
 }
 
 // ─── names ──────────────────────────────────────────────────────────────────────────────────
 
 const METADATA_NAMES = new Set(['metadata.google.internal', 'metadata.goog', 'metadata', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.com']);
-/** Names that only a local or private resolver answers (RFC 6761, 6762, 8375, ICANN's .internal). */
-const LOCAL_SUFFIXES = ['localhost', 'local', 'internal', 'localdomain', 'home.arpa', 'lan', 'intranet', 'corp', 'private'];
+/**
+ * Names that only a local or private resolver answers (RFC 6761, 6762, 8375, ICANN's .internal;
+ * `svc`: Kubernetes' cluster names, `kubernetes.default.svc` is the cluster's API).
+ */
+const LOCAL_SUFFIXES = ['localhost', 'local', 'internal', 'localdomain', 'home.arpa', 'lan', 'intranet', 'corp', 'private', 'svc'];
 
 /** A host name or address, lower-cased, without brackets or a trailing dot. */
 export function normalizeHost(host: string): string {

@@ -69,10 +69,11 @@ function probeWebp(b: Buffer): Partial {
 function probeJpeg(b: Buffer, complete: boolean): Partial {
 	let i = 2;
 	for (;;) {
-		// Markers may be padded with 0xFF bytes.
+		// Decoders skip stray bytes before a marker (some writers leave padding), and markers may
+		// be padded with 0xFF bytes: so does this read.
+		while (i < b.length && b[i] !== 0xff) i++;
 		while (i < b.length && b[i] === 0xff && b[i + 1] === 0xff) i++;
 		if (i + 4 > b.length) break;
-		if (b[i] !== 0xff) throw new MediaProbeError('JPEG with a broken marker sequence');
 		const marker = b[i + 1];
 		if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
 			i += 2;
