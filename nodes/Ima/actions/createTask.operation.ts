@@ -3,13 +3,14 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
-import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField } from './descriptions';
+import { CREATE_OPTIONS, createFields, optionsCollection } from './descriptions';
 import { withItemTasks } from './errors';
 import { executionOptions, readOptions } from './options';
+import { taskTypeFieldV1 } from './resources';
 import { clientFor, runItems } from './scheduler';
 
 const properties: INodeProperties[] = [
-	taskTypeField,
+	taskTypeFieldV1,
 	...createFields,
 	optionsCollection(CREATE_OPTIONS),
 ];
