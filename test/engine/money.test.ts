@@ -274,13 +274,15 @@ describe('status checks share one budget per credential', () => {
 	test('20 tasks polled every 0.1 s stay within 10 per second (burst 20), and a 429 never fails a task', async () => {
 		sim.setRateLimit('detail', { perSecond: 8, burst: 20, retryAfter: 1 });
 		for (let i = 0; i < 20; i++) sim.queueTask({ durationSec: 200 });
-		const result = await run(sim, withItems(linear(generate({}, { ...FAST, concurrency: 20 })), items(20)));
+		// On the test's clock (which the node's waits move): the budget's time and the simulator's
+		// records are one time, however slowly this machine sends the requests.
+		const result = await withClock(async () => await run(sim, withItems(linear(generate({}, { ...FAST, concurrency: 20 })), items(20))));
 		expect(result.error?.message).toBeUndefined();
 		expect(result.outputs.IMA).toHaveLength(20);
 		const times = sim.requests.filter((r: any) => r.route === 'detail').map((r: any) => r.time as number);
 		let worst = 0;
 		for (const t of times) worst = Math.max(worst, times.filter((u: number) => u >= t && u < t + 1000).length);
-		expect(worst).toBeLessThanOrEqual(31);
+		expect(worst).toBeLessThanOrEqual(30); // 20 at once + 10 per second
 	});
 });
 
