@@ -9,7 +9,8 @@
  *   node scripts/stress-tests.js --no-build -- test/engine    (jest arguments after --)
  *
  * The hogs are plain Node child processes: a CPU hog spins; a disk hog writes 64 MB files with
- * fsync and deletes them, without end. They stop when the runs end (or on Ctrl-C). `dist/` is
+ * fsync and deletes them, without end. They stop when the runs end (or on Ctrl-C), and quit by
+ * themselves if this script dies. `dist/` is
  * built once first (the engine tests load it) unless --no-build. Each run's output goes to
  * test-output/stress/run-<i>.log; a summary (runs, failures, failed tests, times) is printed and
  * written to test-output/stress/summary.json. Exit code 1 if any run failed.
@@ -37,13 +38,15 @@ function parseArgs(argv) {
 	return opts;
 }
 
-const CPU_HOG = 'for (;;) { Math.sqrt(Math.random()); }';
-const DISK_HOG = `
+// The hogs never yield to their event loop, so they handle no signal: SIGTERM ends them (its
+// default action), and each one also quits by itself once this script is gone.
+const ALIVE = 'const alive = () => { try { process.kill(Number(process.argv[1]), 0); return true; } catch { return false; } };';
+const CPU_HOG = `${ALIVE} for (let i = 1; ; i++) { Math.sqrt(Math.random()); if (i % 5e7 === 0 && !alive()) process.exit(0); }`;
+const DISK_HOG = `${ALIVE}
 const fs = require('fs');
-const file = process.argv[1];
+const file = process.argv[2];
 const chunk = Buffer.alloc(1024 * 1024, 7);
-process.on('SIGTERM', () => { try { fs.rmSync(file, { force: true }); } catch {} process.exit(0); });
-for (;;) {
+while (alive()) {
 	const fd = fs.openSync(file, 'w');
 	for (let i = 0; i < 64; i++) fs.writeSync(fd, chunk);
 	fs.fsyncSync(fd);
@@ -53,16 +56,20 @@ for (;;) {
 
 function startHogs(cpu, disk) {
 	const hogs = [];
-	for (let i = 0; i < cpu; i++) hogs.push(spawn(process.execPath, ['-e', CPU_HOG], { stdio: 'ignore' }));
+	const parent = String(process.pid);
+	for (let i = 0; i < cpu; i++) hogs.push({ child: spawn(process.execPath, ['-e', CPU_HOG, parent], { stdio: 'ignore' }) });
 	for (let i = 0; i < disk; i++) {
 		const file = path.join(os.tmpdir(), `ima-stress-disk-${process.pid}-${i}.bin`);
-		hogs.push(spawn(process.execPath, ['-e', DISK_HOG, file], { stdio: 'ignore' }));
+		hogs.push({ child: spawn(process.execPath, ['-e', DISK_HOG, parent, file], { stdio: 'ignore' }), file });
 	}
 	return hogs;
 }
 
 function stopHogs(hogs) {
-	for (const h of hogs) if (h.exitCode === null && h.signalCode === null) h.kill('SIGTERM');
+	for (const { child, file } of hogs) {
+		if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+		if (file) fs.rmSync(file, { force: true });
+	}
 }
 
 /** One jest run: its exit code, time, and the failed tests named in its output. */
