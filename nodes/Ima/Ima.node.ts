@@ -11,6 +11,7 @@ import * as createTask from './actions/createTask.operation';
 import { cleanExecute } from './actions/exit';
 import * as generate from './actions/generate.operation';
 import * as listModels from './actions/listModels.operation';
+import { resourceOperations, taskTypeByKind, V1 } from './actions/resources';
 import { router } from './actions/router';
 import * as uploadImage from './actions/uploadImage.operation';
 import * as waitForResult from './actions/waitForResult.operation';
@@ -39,7 +40,9 @@ export class Ima implements INodeType {
 		name: 'ima',
 		icon: { light: 'file:ima.svg', dark: 'file:ima.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1 adds Resource (for the node creator's actions); 1 is every workflow saved before it.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		// The operation, and for the operations with a task type its label (not its key).
 		subtitle: `={{ {generate: "Generate", createTask: "Create Task", checkTask: "Check Task", waitForResult: "Wait for Result", uploadImage: "Upload Image", listModels: "List Models"}[$parameter["operation"]] + ($parameter["taskType"] && ["generate","createTask","listModels"].includes($parameter["operation"]) ? ": " + (${JSON.stringify(TASK_TYPE_LABELS)}[$parameter["taskType"]] || $parameter["taskType"]) : "") }}`,
 		description: 'Generate images, video, music and speech with IMA Studio AI models',
@@ -72,10 +75,29 @@ export class Ima implements INodeType {
 				description: 'What the AI Agent reads about this tool: what it does and what to pass',
 			},
 			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { '@version': [1.1] } },
+				options: [
+					{ name: 'Image', value: 'image', description: 'Make or edit images; upload an input image' },
+					{ name: 'Model', value: 'model', description: "IMA's models of a task type, with their prices" },
+					{ name: 'Music', value: 'music', description: 'Make music from a description' },
+					{ name: 'Speech', value: 'speech', description: 'Turn text into speech' },
+					{ name: 'Task', value: 'task', description: 'Check or wait for a task created earlier' },
+					{ name: 'Video', value: 'video', description: 'Make videos from text or images' },
+				],
+				default: 'image',
+			},
+			...resourceOperations,
+			// Version 1: one flat list (the resource of 1.1 is only the editor's grouping).
+			{
 				displayName: 'Operation',
 				name: 'operation',
 				type: 'options',
 				noDataExpression: true,
+				displayOptions: V1,
 				options: [
 					{
 						name: 'Check Task',
@@ -96,6 +118,7 @@ export class Ima implements INodeType {
 				],
 				default: 'generate',
 			},
+			...taskTypeByKind,
 			// Each operation owns its parameters and their display rules (actions/<op>.operation.ts).
 			...generate.description,
 			...createTask.description,

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { FAST, generate, isMp4, isPng, linear, run, useSimulator, withItems, type Sim } from './setup';
+import { FAST, generate, isMp4, isPng, linear, run, useSimulator, withClock, withItems, type Sim } from './setup';
 
 const env = useSimulator();
 let sim: Sim;
@@ -79,12 +79,16 @@ test('several items: each goes to its output, pairing kept', async () => {
 
 test('the example loop (Create Task → Wait → Check Task → Running → Wait) ends with the video', async () => {
 	const wf = JSON.parse(fs.readFileSync(path.join(__dirname, '../../examples/check-task-loop.json'), 'utf8'));
-	sim.queueTask({ durationSec: 100 }); // 0.5 s at this speed: several rounds of the loop
-	const r = await run(sim, wf);
+	sim.queueTask({ durationSec: 100 }); // 0.5 s at this speed: ten rounds of the loop
+	// On the test's clock the loop's Wait (the harness's stand-in: 50 ms) is the only thing that
+	// moves time: the task is Running at the 50, 100, … 450 ms checks and Done at 500 ms.
+	const r = await withClock(async () => await run(sim, wf));
 	expect(r.status).toBe('success');
 	const ready = r.outputs['Video Ready'];
 	expect(ready).toHaveLength(1);
 	expect(isMp4(await r.readBinary(ready[0].binary.data))).toBe(true);
 	expect(sim.createsReceived()).toHaveLength(1);
-	expect(r.runData['Check Task'].length).toBeGreaterThan(1);
+	expect(r.runData['Check Task'].length).toBe(10);
+	const checks = sim.requests.filter((q: any) => q.route === 'detail').map((q: any) => q.time - sim.tasks.get(ready[0].json.taskId).createdAt);
+	expect(checks).toEqual([50, 100, 150, 200, 250, 300, 350, 400, 450, 500]);
 });

@@ -1,5 +1,5 @@
 /** List Models once per execution; Upload Image's options (Max Items at Once, request and upload timeouts). */
-import { generate, linear, run, useSimulator, withItems, type Sim } from './setup';
+import { generate, linear, run, useSimulator, withClock, withItems, type Sim } from './setup';
 
 const env = useSimulator();
 let sim: Sim;
@@ -49,12 +49,19 @@ describe('Upload Image options', () => {
 		const image = await pngBinary();
 		sim.fault({ route: 'put', kind: 'hang', times: 1 });
 		const wf = withItems(linear({ parameters: { operation: 'uploadImage', options: { uploadTimeout: 1 } } }), [{ json: {}, binary: { data: image } }]);
-		const result = await run(sim, wf);
-		expect(result.status).toBe('success');
-		expect(puts()).toHaveLength(2);
-		const gap = puts()[1].time - puts()[0].time;
-		expect(gap).toBeGreaterThanOrEqual(900);
-		expect(gap).toBeLessThan(15_000);
+		await withClock(async (clock) => {
+			const result = await run(sim, wf);
+			expect(result.status).toBe('success');
+			expect(puts()).toHaveLength(2);
+			// Each PUT went out with a socket timeout of the option's 1 s (not 300 s): the hung one
+			// ended by it (never answered), the retry got through.
+			const sent = clock.requests.filter((r: any) => r.method === 'PUT');
+			expect(sent.map((r: any) => r.timeoutMs)).toEqual([1000, 1000]);
+			// (the upload-token call keeps the Request Timeout, 60 s by default)
+			const tokenRequests = clock.requests.filter((r: any) => r.url.includes('getuploadtoken'));
+			expect(tokenRequests.length).toBeGreaterThan(0);
+			expect(tokenRequests.every((r: any) => r.timeoutMs === 60_000)).toBe(true);
+		});
 	});
 
 	test('Max Items at Once = 1: one upload after another', async () => {

@@ -1,5 +1,5 @@
 /** Faults: nothing lost, nothing paid twice, and the error says what happened. */
-import { generate, linear, model, run, useSimulator, withItems, type Sim } from './setup';
+import { generate, linear, model, run, useSimulator, withClock, withItems, type Sim } from './setup';
 
 const env = useSimulator();
 let sim: Sim;
@@ -25,10 +25,14 @@ describe('reads retry transient failures', () => {
 
 	test('429 with Retry-After on task detail is honoured', async () => {
 		sim.fault({ route: 'detail', kind: 'status', status: 429, retryAfter: 1, times: 1 });
-		const started = Date.now();
-		const result = await run(sim, linear(generate()));
-		expect(result.status).toBe('success');
-		expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+		await withClock(async () => {
+			const result = await run(sim, linear(generate()));
+			expect(result.status).toBe('success');
+			// On the test's clock: no read for 1 s after the 429 (polls are 0.1 s apart otherwise).
+			const details = sim.requests.filter((r: any) => r.route === 'detail');
+			expect(details.length).toBeGreaterThanOrEqual(2);
+			expect(details[1].time - details[0].time).toBeGreaterThanOrEqual(1000);
+		});
 	});
 
 	test('429 then 503 on the product list are retried', async () => {
@@ -131,16 +135,22 @@ describe('once a task id exists it is never lost', () => {
 		expect(result.error.message).toContain(firstTaskId());
 	});
 
-	test('cancelling the execution stops polling within a second', async () => {
+	test('cancelling the execution stops polling at once, in the middle of a 5 s wait', async () => {
 		sim.queueTask({ neverFinish: true });
-		const started = Date.now();
-		const result = await run(sim, linear(generate({}, { pollInterval: 5 })), { cancelAfterMs: 400 });
-		expect(result.status).toBe('canceled');
-		const detailsBefore = count('detail');
-		await new Promise((r) => setTimeout(r, 300));
-		expect(count('detail')).toBe(detailsBefore);
-		expect(Date.now() - started).toBeLessThan(1900);
-		expect(sim.createsReceived()).toHaveLength(1);
+		await withClock(async (clock) => {
+			// The test's clock never moves: the run can only end by the cancel interrupting the wait.
+			clock.auto = false;
+			const sleeping = clock.whenSleeping((s) => s.ms === 5000);
+			const result = await run(sim, linear(generate({}, { pollInterval: 5 })), { cancelWhen: sleeping });
+			expect(result.status).toBe('canceled');
+			expect(clock.elapsed()).toBe(0);
+			expect(clock.pending()).toEqual([]); // the wait ended with the cancel
+			const detailsBefore = count('detail');
+			clock.advance(60_000); // nothing is left to poll
+			await new Promise((r) => setImmediate(r));
+			expect(count('detail')).toBe(detailsBefore);
+			expect(sim.createsReceived()).toHaveLength(1);
+		}, { auto: false });
 	});
 });
 
@@ -187,25 +197,44 @@ describe('Continue On Fail isolates items, with concurrency', () => {
 	test('concurrency 4: tasks run side by side and order is still the input order', async () => {
 		for (let i = 0; i < 6; i++) sim.queueTask({ durationSec: 100 + (5 - i) * 40 });
 		const wf = withItems(linear(generate({ prompt: '={{ $json.p }}' }, { concurrency: 4 })), [0, 1, 2, 3, 4, 5].map((p) => ({ json: { p: `p${p}` } })));
-		const result = await run(sim, wf);
+		let fourCreatedAt = -1;
+		const result = await withClock(async (clock) => {
+			// Time stands still until every item waits (the limit covers creates, not waiting): none done yet.
+			clock.auto = false;
+			const running = run(sim, wf);
+			await clock.whenSleeping(() => sim.createsReceived().length === 6 && clock.pending().length === 6, running);
+			fourCreatedAt = clock.elapsed();
+			clock.auto = true;
+			clock.advance(0);
+			return await running;
+		}, { auto: false });
 		const items = result.outputs.IMA;
 		expect(items.map((i: any) => i.pairedItem.item)).toEqual([0, 1, 2, 3, 4, 5]);
 		expect(items.map((i: any) => sim.tasks.get(i.json.taskId).prompt)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5']);
-		// creates overlapped: the 4th create arrived before the 1st task was done
+		// creates overlapped: the 4th create arrived before the 1st task was done (on the test's clock)
 		const createTimes = sim.createsReceived().map((r: any) => r.time);
 		const firstDone = sim.requests.find((r: any) => r.route === 'media').time;
 		expect(createTimes[3]).toBeLessThan(firstDone);
+		expect(fourCreatedAt).toBe(0);
 	});
 
 	test('the limit covers creates and downloads, not waiting: 8 items with a limit of 2 are all waited for together', async () => {
 		for (let i = 0; i < 8; i++) sim.queueTask({ durationSec: 60 });
 		const wf = withItems(linear(generate({ prompt: '={{ $json.p }}' }, { concurrency: 2 })), [0, 1, 2, 3, 4, 5, 6, 7].map((p) => ({ json: { p: `p${p}` } })));
-		const result = await run(sim, wf);
+		const result = await withClock(async (clock) => {
+			// Time stands still until all eight wait side by side: no task can be done before that.
+			clock.auto = false;
+			const running = run(sim, wf);
+			await clock.whenSleeping(() => sim.createsReceived().length === 8 && clock.pending().length === 8, running);
+			clock.auto = true;
+			clock.advance(0);
+			return await running;
+		}, { auto: false });
 		expect(result.error?.message).toBeUndefined();
 		const items = result.outputs.IMA;
 		expect(items.map((i: any) => i.pairedItem.item)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
 		expect(items.map((i: any) => sim.tasks.get(i.json.taskId).prompt)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
-		// every task was created before the first one finished (a task takes 2 s at speed 200)
+		// every task was created before the first one finished (a task takes 0.3 s at speed 200, on the test's clock)
 		const tasks = [...sim.tasks.values()];
 		const lastCreated = Math.max(...tasks.map((t: any) => t.createdAt));
 		const firstDone = Math.min(...tasks.map((t: any) => t.createdAt + t.durationMs));

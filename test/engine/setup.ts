@@ -5,6 +5,8 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type { IDataObject } from 'n8n-workflow';
 
+import { installTestClock, uninstallAllClocks, type TestClock } from '../support/testClock';
+
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { startSimulator } = require('../simulator');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -108,6 +110,7 @@ export function useSimulator(options: IDataObject = { speed: 200 }): { readonly 
 	afterAll(async () => {
 		await holder.sim.close();
 	});
+	afterEach(() => uninstallAllClocks());
 	beforeEach(() => {
 		holder.sim.reset();
 		// The node caches product lists for a minute in its process (here: jest's); a test that
@@ -116,4 +119,24 @@ export function useSimulator(options: IDataObject = { speed: 200 }): { readonly 
 		require('../../dist/nodes/Ima/transport').clearProductCache();
 	});
 	return holder;
+}
+
+export type { TestClock };
+
+/**
+ * Runs `fn` with a clock the test controls (test/support/testClock.js): virtual time for the node,
+ * the simulator and the harness, moved only by the test (`auto`: by the node's own waits).
+ */
+export async function withClock<T>(fn: (clock: TestClock) => Promise<T>, options: { auto?: boolean; maxAutoStepMs?: number } = { auto: true }): Promise<T> {
+	const clock = installTestClock(options);
+	try {
+		return await fn(clock);
+	} finally {
+		clock.uninstall();
+	}
+}
+
+/** Resolves once `predicate()` holds: waits for an event (a request the simulator got…), asserts nothing about time. */
+export async function until(predicate: () => boolean): Promise<void> {
+	while (!predicate()) await new Promise((r) => setTimeout(r, 2));
 }

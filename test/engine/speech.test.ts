@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { credsFor, FAST, generate, isMp3, linear, model, run, settings, useSimulator, type Sim } from './setup';
+import { credsFor, FAST, generate, isMp3, linear, model, run, settings, useSimulator, withClock, type Sim } from './setup';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { callNodeMethod } = require('../harness/engine');
@@ -57,18 +57,28 @@ describe('text to speech', () => {
 			{ parameters: { operation: 'createTask', taskType: 'text_to_speech', model: model('seed-tts-2.0'), prompt: 'Hi.', modelSettings: settings({}) } },
 			{ parameters: { operation: 'waitForResult', taskId: '={{ $json.taskId }}', options: {} } },
 		);
-		const started = Date.now();
-		const result = await run(sim, wf);
-		expect(result.status).toBe('success');
-		expect(result.outputs['IMA 1'][0].binary.data.mimeType).toBe('audio/mpeg');
-		const details = sim.requests.filter((r: any) => r.route === 'detail');
-		// Speech is done after 0.05 s (10 simulated s at speed 200): the check right after the
-		// create finds it running, the next one, 3 s later (music would wait 5, video 8), done.
-		expect(details.length).toBeGreaterThanOrEqual(2);
-		const gap = details[1].time - details[0].time;
-		expect(gap).toBeGreaterThanOrEqual(2900);
-		expect(gap).toBeLessThan(4900);
-		expect(Date.now() - started).toBeLessThan(15000);
+		// On the test's clock: time moves only when the node waits, so the check right after the
+		// create finds the speech (10 simulated s) running, the next one, 3 s later, done.
+		await withClock(async (clock) => {
+			const result = await run(sim, wf);
+			expect(result.status).toBe('success');
+			expect(result.outputs['IMA 1'][0].binary.data.mimeType).toBe('audio/mpeg');
+			const details = sim.requests.filter((r: any) => r.route === 'detail');
+			expect(details.map((r: any) => r.time - details[0].time)).toEqual([0, 3000]); // music would wait 5 s, video 8 s
+			expect(clock.sleeps.filter((s: any) => s.ms < 60_000).map((s: any) => s.ms)).toEqual([3000]);
+		});
+		// A speech that never finishes: given up after 5 minutes of polls every 3 s.
+		sim.reset();
+		sim.queueTask({ neverFinish: true });
+		await withClock(async (clock) => {
+			const result = await run(sim, wf);
+			expect(result.status).toBe('error');
+			expect(result.error.message).toMatch(/Timed out after 300 s waiting for IMA task/);
+			const details = sim.requests.filter((r: any) => r.route === 'detail').map((r: any) => r.time - clock.startTime);
+			expect(details[0]).toBe(0);
+			expect(details.slice(1, 4)).toEqual([3000, 6000, 9000]);
+			expect(details[details.length - 1]).toBe(300_000);
+		});
 	});
 
 	test('the editor: speech models and seed-tts-2.0 settings (model, speaker, ssml, text)', async () => {

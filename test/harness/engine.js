@@ -87,20 +87,6 @@ const BASE_URL = 'http://localhost:5678';
 // under the real type names and versions so exported workflows run unchanged.
 // ---------------------------------------------------------------------------------------------
 
-/** @param {number} ms @param {AbortSignal | undefined} signal */
-function abortableDelay(ms, signal) {
-	return new Promise((resolve) => {
-		if (signal?.aborted) return resolve(undefined);
-		const t = setTimeout(done, ms);
-		function done() {
-			clearTimeout(t);
-			signal?.removeEventListener('abort', done);
-			resolve(undefined);
-		}
-		signal?.addEventListener('abort', done, { once: true });
-	});
-}
-
 /** STAND-IN for n8n-nodes-base.manualTrigger v1: emits one empty item, like the real one. */
 const manualTriggerStandIn = {
 	description: {
@@ -174,7 +160,8 @@ const waitStandIn = {
 		const amount = Number(this.getNodeParameter('amount', 0, 1)) || 0;
 		const unit = String(this.getNodeParameter('unit', 0, 'seconds'));
 		const ms = Math.min(amount * (UNIT_MS[unit] ?? 1000), WAIT_STANDIN_MAX_MS);
-		await abortableDelay(Math.max(ms, 0), this.getExecutionCancelSignal());
+		// n8n-workflow's own sleep (a test clock replaces it: test/support/testClock.js); ends early on cancel.
+		await wf.sleepWithAbort(Math.max(ms, 0), this.getExecutionCancelSignal()).catch(() => undefined);
 		return [this.getInputData()];
 	},
 };
@@ -753,6 +740,7 @@ function normalizePinItems(items) {
  * @property {BinaryDataMode} [binaryDataMode] 'default' (inline base64) | 'filesystem' (on disk)
  * @property {Record<string, unknown[]>} [pinData] overrides workflow.pinData
  * @property {number} [cancelAfterMs] call `.cancel()` on the execution after this many ms
+ * @property {Promise<unknown>} [cancelWhen] call `.cancel()` on the execution when this resolves
  * @property {number} [timeoutMs] safety timeout (default 120000): cancels and rejects
  * @property {Record<string, INodeType | IVersionedNodeType>} [extraNodeTypes] more node types by full name
  * @property {string} [destinationNode] run only up to (and including) this node
@@ -793,6 +781,7 @@ async function runWorkflow(options) {
 		packageDir = DEFAULT_PACKAGE_DIR,
 		binaryDataMode = 'default',
 		cancelAfterMs,
+		cancelWhen,
 		timeoutMs = DEFAULT_TIMEOUT_MS,
 		extraNodeTypes = {},
 		destinationNode,
@@ -931,6 +920,14 @@ async function runWorkflow(options) {
 					exec.cancel();
 				}, cancelAfterMs);
 			}
+			let settled = false;
+			if (cancelWhen) {
+				void Promise.resolve(cancelWhen).then(() => {
+					if (settled) return;
+					cancelRequestedAt = Date.now();
+					exec.cancel();
+				});
+			}
 			const timeout = new Promise((_resolve, reject) => {
 				timeoutTimer = setTimeout(() => {
 					exec.cancel();
@@ -940,6 +937,7 @@ async function runWorkflow(options) {
 			try {
 				run = /** @type {IRun} */ (await Promise.race([exec, timeout]));
 			} finally {
+				settled = true;
 				clearTimeout(cancelTimer);
 				clearTimeout(timeoutTimer);
 			}

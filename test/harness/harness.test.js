@@ -16,6 +16,7 @@ const {
 	stopHarness,
 	n8nWorkflow,
 } = require('./engine');
+const { installTestClock } = require('../support/testClock');
 
 const FIXTURE_DIR = path.join(__dirname, 'fixture-package');
 const ECHO = 'n8n-nodes-echo-fixture.echo';
@@ -25,17 +26,30 @@ jest.setTimeout(10000);
 /** @type {http.Server} */
 let server;
 let baseUrl = '';
+/** @type {Array<{path: string, closedUnanswered?: boolean}>} what the server got; closedUnanswered: the client went away first */
+const served = [];
+
+/** Resolves once `predicate()` holds (waits for an event; asserts nothing about time). */
+async function until(/** @type {() => boolean} */ predicate) {
+	while (!predicate()) await new Promise((r) => setImmediate(r));
+}
 
 beforeAll(async () => {
 	server = http.createServer((req, res) => {
 		const url = new URL(req.url ?? '/', 'http://x');
 		const delay = Number(url.searchParams.get('delay') ?? 0);
+		/** @type {{path: string, closedUnanswered?: boolean}} */
+		const record = { path: url.pathname };
+		served.push(record);
 		const timer = setTimeout(() => {
 			res.setHeader('content-type', 'application/json');
 			res.end(JSON.stringify({ path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers }));
 		}, delay);
 		req.on('close', () => {
-			if (!res.writableEnded) clearTimeout(timer);
+			if (!res.writableEnded) {
+				record.closedUnanswered = true;
+				clearTimeout(timer);
+			}
 		});
 	});
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
@@ -197,7 +211,14 @@ describe('items', () => {
 				},
 			},
 		);
-		const r = await run(wf, { pinData: { Trigger: [{ json: { n: 1 } }, { json: { n: 2 } }] } });
+		const clock = installTestClock({ auto: true });
+		/** @type {any} */
+		let r;
+		try {
+			r = await run(wf, { pinData: { Trigger: [{ json: { n: 1 } }, { json: { n: 2 } }] } });
+		} finally {
+			clock.uninstall();
+		}
 		expect(r.status).toBe('success');
 		expect(r.outputs['Edit Fields'].map((i) => i.json)).toEqual([
 			{ tenTimes: 10, label: 'item-1', meta: { auth: 'Bearer sk-test-123' }, fixed: 'plain' },
@@ -205,7 +226,8 @@ describe('items', () => {
 		]);
 		expect(r.outputs.Done.map((i) => i.json)).toEqual(r.outputs['Edit Fields'].map((i) => i.json));
 		expect(r.nodeExecutionOrder).toEqual(['Trigger', 'Echo', 'Edit Fields', 'Wait', 'Done']);
-		expect(r.durationMs).toBeLessThan(2000); // the Wait stand-in sleeps at most 50 ms
+		// On a clock the test controls: the Wait stand-in slept 50 ms of its 5 minutes.
+		expect(clock.sleeps.map((x) => x.ms)).toEqual([50]);
 	});
 });
 
@@ -259,47 +281,91 @@ describe('errors', () => {
 });
 
 describe('cancellation (n8n-core 2.11 facts)', () => {
-	test('cancelAfterMs stops a long poll within ~1 s (sleepWithAbort rejects on the signal)', async () => {
-		const r = await run(echoWorkflow({ pollForMs: 60000, pollIntervalMs: 200 }), { cancelAfterMs: 300 });
+	// n8n-workflow's sleeps run on setTimeout: with jest's fake timers the test moves time itself
+	// (setImmediate and nextTick stay real, so n8n-core's promises and the loopback HTTP run).
+	const fakeTime = () => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+	/** n8n-workflow's own sleep functions, watched (they still run: on the fake timers). */
+	const utils = require('n8n-workflow/dist/cjs/utils.js');
+	afterEach(() => {
+		jest.useRealTimers();
+		jest.restoreAllMocks();
+	});
+	/** Event-loop turns, for a run that is not supposed to move without the clock. */
+	const turns = async (/** @type {number} */ n) => {
+		for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+	};
+
+	test('a cancel ends a long poll at once: sleepWithAbort rejects on the signal', async () => {
+		fakeTime();
+		const started = Date.now();
+		// Time moves only if the test moves it: the run can end only by the cancel interrupting the sleep.
+		const spy = jest.spyOn(utils, 'sleepWithAbort');
+		const sleeping = until(() => spy.mock.calls.length > 0);
+		const r = await run(echoWorkflow({ pollForMs: 60000, pollIntervalMs: 200 }), { cancelWhen: sleeping });
 		expect(r.status).toBe('canceled');
 		expect(r.run?.status).toBe('canceled');
-		expect(r.durationMs).toBeLessThan(1300);
-		expect(/** @type {number} */ (r.cancelLatencyMs)).toBeLessThan(1000);
+		expect(Date.now() - started).toBe(0);
+		expect(r.cancelLatencyMs).toBe(0);
 		expect(r.runData.Echo[0].executionStatus).toBe('error');
 		expect(r.error.name).toBe('ManualExecutionCancelledError');
+		expect(spy.mock.calls.map((c) => c[0])).toEqual([200]);
 	});
 
 	test('plain sleep(ms, signal) ignores the signal in 2.11: the node notices only after the interval', async () => {
-		const r = await run(echoWorkflow({ pollForMs: 60000, pollIntervalMs: 600, plainSleep: true }), {
-			cancelAfterMs: 100,
+		fakeTime();
+		let settled = false;
+		const spy = jest.spyOn(utils, 'sleep');
+		const sleeping = until(() => spy.mock.calls.length > 0);
+		const running = run(echoWorkflow({ pollForMs: 60000, pollIntervalMs: 600, plainSleep: true }), { cancelWhen: sleeping }).finally(() => {
+			settled = true;
 		});
+		await sleeping;
+		await turns(50);
+		expect(settled).toBe(false); // canceled, but still asleep
+		jest.advanceTimersByTime(599);
+		await turns(50);
+		expect(settled).toBe(false);
+		jest.advanceTimersByTime(1);
+		const r = await running;
 		expect(r.status).toBe('canceled');
-		expect(/** @type {number} */ (r.cancelLatencyMs)).toBeGreaterThanOrEqual(300);
-		expect(/** @type {number} */ (r.cancelLatencyMs)).toBeLessThan(1000);
+		expect(r.cancelLatencyMs).toBe(600);
 		expect(r.errorJson?.message).toBe('Polling canceled'); // thrown by the node's signal.aborted check
+		expect(spy.mock.calls.map((c) => c[0])).toEqual([600]);
 	});
 
 	test('sleep vs sleepWithAbort in n8n-workflow 2.11', async () => {
+		fakeTime();
 		const ac = new AbortController();
 		ac.abort();
-		let t = Date.now();
-		await /** @type {any} */ (n8nWorkflow.sleep)(150, ac.signal); // 2nd arg ignored (typed as 1-arg)
-		expect(Date.now() - t).toBeGreaterThanOrEqual(140);
-		t = Date.now();
+		let slept = false;
+		const plain = /** @type {Promise<void>} */ (/** @type {any} */ (n8nWorkflow.sleep)(150, ac.signal)).then(() => (slept = true)); // 2nd arg ignored (typed as 1-arg)
+		await turns(5);
+		jest.advanceTimersByTime(149);
+		await turns(5);
+		expect(slept).toBe(false);
+		jest.advanceTimersByTime(1);
+		await plain;
+		expect(slept).toBe(true);
+		const t = Date.now();
 		await expect(n8nWorkflow.sleepWithAbort(5000, ac.signal)).rejects.toThrow(/cancelled/i);
-		expect(Date.now() - t).toBeLessThan(100);
+		expect(Date.now() - t).toBe(0);
 	});
 
 	test('an in-flight httpRequestWithAuthentication is aborted by cancel', async () => {
-		const r = await run(echoWorkflow({ path: '/slow?delay=5000' }), { cancelAfterMs: 200 });
+		// The server answers only after 5 s; the cancel comes once it has the request.
+		const before = served.length;
+		const r = await run(echoWorkflow({ path: '/slow?delay=5000' }), { cancelWhen: until(() => served.length > before) });
 		expect(r.status).toBe('canceled');
-		expect(r.durationMs).toBeLessThan(1200);
+		await until(() => served[before].closedUnanswered === true); // the client hung up, unanswered
+		expect(served.slice(before)).toEqual([{ path: '/slow', closedUnanswered: true }]);
 	});
 
 	test("a node's own abortSignal is replaced by the execution cancel signal", async () => {
-		// The node asks to abort after 100 ms; n8n-core overwrites requestOptions.abortSignal.
+		// The node's own signal aborts after 100 ms; the server answers after 700 ms (both real
+		// timers of this process, so the first always fires first): n8n-core replaced the signal.
 		const r = await run(echoWorkflow({ path: '/slow?delay=700', ownAbortAfterMs: 100 }));
 		expect(r.status).toBe('success');
-		expect(r.durationMs).toBeGreaterThanOrEqual(650);
+		expect(r.outputs.Echo[0].json.ownSignalAborted).toBe(true);
+		expect(/** @type {any} */ (r.outputs.Echo[0].json.seen).path).toBe('/slow');
 	});
 });

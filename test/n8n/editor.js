@@ -41,6 +41,18 @@ const WRONG_CRED_NAME = 'IMA wrong key (editor check)';
 const NODE_TYPE = 'n8n-nodes-ima.ima';
 /** What a user types in the node creator to find this node (issue #13); each must list it. */
 const SEARCH_TERMS = ['IMA', 'video', 'image', 'music', 'speech'];
+/**
+ * The node's actions in the node creator (node version 1.1: resource + operation), by group.
+ * n8n lists a resource's actions under "<Resource> Actions".
+ */
+const ACTIONS = {
+	Image: ['Create an image task', 'Generate an image', 'Upload an image'],
+	Model: ['List models'],
+	Music: ['Create a music task', 'Generate music'],
+	Speech: ['Create a speech task', 'Generate speech'],
+	Task: ['Check a task once', 'Wait for a task result'],
+	Video: ['Create a video task', 'Generate a video'],
+};
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
@@ -260,10 +272,18 @@ async function editorCheck(opts) {
 		let added = 'search';
 		if (check(found, 'the IMA node is visible in the search results for "IMA"', found ? undefined : `first results: ${listed.slice(0, 8).join(', ')}`)) {
 			await imaItem.click();
-			const action = items.filter({ hasText: 'Generate media' }).first();
+			const action = items.filter({ hasText: 'Generate a video' }).first();
 			await action.waitFor();
 			await sleep(800); // the panel slides in
 			await shot('node-actions', 'The IMA node\'s actions in the node creator');
+			// Every resource's actions, under its "<Resource> Actions" heading.
+			const panel = norm(await p.getByTestId('node-creator').innerText().catch(() => ''));
+			notes.push(`the IMA node's actions panel: ${panel.slice(0, 1200)}`);
+			for (const [resource, actions] of Object.entries(ACTIONS)) {
+				const missing = actions.filter((a) => !panel.includes(a));
+				// (the heading is upper-cased by CSS, and innerText shows it so)
+				check(panel.toLowerCase().includes(`${resource} actions`.toLowerCase()) && missing.length === 0, `the node creator lists "${resource} Actions": ${actions.join(', ')}`, `missing: ${missing.join(', ') || `the heading "${resource} Actions"`}`);
+			}
 			await action.click();
 		} else {
 			findings.push(
@@ -301,8 +321,13 @@ async function editorCheck(opts) {
 		}
 		check((await credValue()).includes(CRED_NAME), `the node uses the credential "${CRED_NAME}"`, await credValue());
 		const inputValue = async (testId) => norm(await p.getByTestId(testId).locator('input').first().inputValue().catch(() => ''));
+		const viaAction = added === 'search';
+		if (viaAction) check((await inputValue('parameter-input-resource')) === 'Video', 'Resource is "Video" (the action "Generate a video")', await inputValue('parameter-input-resource'));
 		check((await inputValue('parameter-input-operation')) === 'Generate', 'Operation is "Generate"', await inputValue('parameter-input-operation'));
-		check((await inputValue('parameter-input-taskType')) === 'Text to Image', 'Task Type is "Text to Image" (the default)', await inputValue('parameter-input-taskType'));
+		const defaultTaskType = viaAction ? 'Text to Video' : 'Text to Image';
+		check((await inputValue('parameter-input-taskType')) === defaultTaskType, `Task Type is "${defaultTaskType}" (the default)`, await inputValue('parameter-input-taskType'));
+		const nodeNames = await p.locator('[data-test-id="canvas-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name')));
+		notes.push(`the new node's name on the canvas: ${JSON.stringify(nodeNames.filter((n) => n && !/^When clicking/.test(n)))}`);
 		const notice = p.getByTestId('resource-mapper-container');
 		check(/Pick a model first/.test(norm(await notice.innerText().catch(() => ''))), 'Model Settings says "Pick a model first" before a model is picked', norm(await notice.innerText().catch(() => '')));
 
@@ -410,7 +435,14 @@ async function editorCheck(opts) {
 		await sleep(300);
 		if (opts.docsDir) screenshots.push({ file: await docsShot(p, opts.docsDir, 'model-settings.png'), what: 'README: Model Settings for Kling 2.6' });
 
-		// ---- Text to Image: the list and the settings follow the task type
+		// ---- Text to Image: the list and the settings follow the task type (resource Image first)
+		if (viaAction) {
+			await p.getByTestId('parameter-input-resource').click();
+			await option('Image').click();
+			await sleep(800);
+			check((await inputValue('parameter-input-resource')) === 'Image', 'Resource set to "Image"', await inputValue('parameter-input-resource'));
+			check((await inputValue('parameter-input-operation')) === 'Generate', 'Operation stays "Generate"', await inputValue('parameter-input-operation'));
+		}
 		await setTaskType('Text to Image');
 		const staleNotice = norm(await p.getByTestId('resource-mapper-container').innerText().catch(() => ''));
 		notes.push(`after switching Task Type with Kling 2.6 still picked, Model Settings says: "${staleNotice.replace(/^Model Settings\s*/, '')}"`);
@@ -485,6 +517,11 @@ async function editorCheck(opts) {
 			const params = node ? node.parameters : {};
 			notes.push(`saved IMA node parameters: ${JSON.stringify({ ...params, modelSettings: params.modelSettings && { mappingMode: params.modelSettings.mappingMode, value: params.modelSettings.value } })}`);
 			check(node && (params.taskType === undefined || params.taskType === 'text_to_image'), 'saved: taskType text_to_image (n8n leaves a default out)', JSON.stringify(params.taskType));
+			if (node && added === 'search') {
+				check(node.typeVersion === 1.1, `saved: a new node is version 1.1 (${node.typeVersion})`, JSON.stringify(node.typeVersion));
+				check(params.resource === undefined || params.resource === 'image', 'saved: resource image (n8n leaves a default out)', JSON.stringify(params.resource));
+				notes.push(`saved IMA node: name "${node.name}", typeVersion ${node.typeVersion}`);
+			}
 			check(params.model && params.model.__rl === true && params.model.mode === 'list' && params.model.value === 'doubao-seedream-4-5-251128', 'saved: model {"__rl": true, "mode": "list", "value": "doubao-seedream-4-5-251128"}', JSON.stringify(params.model));
 			const ms = params.modelSettings || {};
 			check(ms.mappingMode === 'defineBelow' && ms.value && ms.value.aspect_ratio === '16:9', 'saved: modelSettings {"mappingMode": "defineBelow", "value": {"aspect_ratio": "16:9"}}', JSON.stringify(ms));

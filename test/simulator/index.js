@@ -31,7 +31,28 @@ const { serveFile, isBodyFault, checkBodyFault, BODY_FAULT_KINDS } = require('./
  * @property {string} [productsDir] directory of `products_<category>.json` files (default: ./products)
  * @property {number} [port] port of the API server (upload = port+1, cdn = port+2, foreign = port+3); default 0 = random ports
  * @property {number} [successCode] `code` of successful answers (product list, create, detail, upload token); default 0
+ * @property {SimClock} [clock] where time comes from (default: the real clock; see SimClock)
  */
+
+/**
+ * The simulator's time: task progress, request records, rate limits, upload-token times, the
+ * asset check's delay and trickling media. The real clock by default; a test may pass its own
+ * (test/support/testClock.js: `new TestClock()`) and move time itself.
+ * @typedef {object} SimClock
+ * @property {() => number} now ms since the epoch
+ * @property {(ms: number) => Promise<unknown>} sleep
+ * @property {(ms: number, fn: () => void) => () => void} every calls `fn` every `ms` until the returned stop function is called
+ */
+
+/** @type {SimClock} */
+const REAL_CLOCK = {
+	now: () => Date.now(),
+	sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+	every: (ms, fn) => {
+		const timer = setInterval(fn, ms);
+		return () => clearInterval(timer);
+	},
+};
 
 /** @typedef {'productList' | 'create' | 'detail' | 'verify' | 'media' | 'uploadToken' | 'put'} FaultRoute */
 /** @typedef {'productList' | 'create' | 'detail' | 'verify' | 'uploadToken' | 'media' | 'put' | 'files'} LimitRoute */
@@ -40,7 +61,7 @@ const { serveFile, isBodyFault, checkBodyFault, BODY_FAULT_KINDS } = require('./
  * @property {string} [status] the `status` sent (default 'active'; 'active'/'success' pass)
  * @property {string} [reason] `error.message` of a refusal
  * @property {string} [code] `error.code` of a refusal (default 'ASSET_REJECTED')
- * @property {number} [delayMs] real milliseconds before the answer
+ * @property {number} [delayMs] milliseconds before the answer (on the simulator's clock)
  */
 
 /**
@@ -71,7 +92,7 @@ const { serveFile, isBodyFault, checkBodyFault, BODY_FAULT_KINDS } = require('./
  * @property {'number' | 'string' | 'mixed'} [statusAs] how resource_status and status are spelled (default 'number')
  * @property {number[]} [mediaDurationsSec] simulated seconds until media i is done (others: durationSec)
  * @property {boolean} [mediaEndless] the CDN streams each media without end (header, then padding)
- * @property {{bytes?: number, everyMs?: number, total?: number}} [mediaTrickle] the CDN sends the header, then `bytes` every `everyMs` real ms (up to `total` bytes)
+ * @property {{bytes?: number, everyMs?: number, total?: number}} [mediaTrickle] the CDN sends the header, then `bytes` every `everyMs` ms of the simulator's clock (up to `total` bytes)
  * @property {string} [mediaUrl] replaces the URL of every done media (any string, e.g. 'file:///etc/passwd')
  * @property {string} [coverUrl] replaces the cover URL of every done video media (any string)
  * @property {string} [id] the task's id instead of a generated one (any non-empty string: 1,000 characters, the API key…)
@@ -337,6 +358,10 @@ class Simulator {
 		this._initialSuccessCode = options.successCode === undefined ? 0 : options.successCode;
 		/** `code` of successful answers (product list, create, detail, upload token) */
 		this.successCode = this._initialSuccessCode;
+		/** @private */
+		this._initialClock = options.clock || REAL_CLOCK;
+		/** where time comes from (`setClock`) */
+		this.clock = this._initialClock;
 		this.baseUrl = '';
 		this.uploadBaseUrl = '';
 		this.cdnBaseUrl = '';
@@ -472,6 +497,20 @@ class Simulator {
 		this._hosted.clear();
 		this.creditsCharged = 0;
 		this.balance = this._initialBalance;
+		this.clock = this._initialClock;
+	}
+
+	/** Connections open to the four servers now (`close()` destroys them at once). */
+	get openConnections() {
+		return this._sockets.size;
+	}
+
+	/**
+	 * Takes time from `clock` from now on (until `reset()`): see SimClock.
+	 * @param {SimClock} clock
+	 */
+	setClock(clock) {
+		this.clock = clock;
 	}
 
 	/**
@@ -704,7 +743,7 @@ class Simulator {
 		if (!limit) return null;
 		const bearer = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization || '').trim());
 		const key = bearer ? bearer[1].trim() : url.searchParams.get('appUid') || '';
-		const now = Date.now();
+		const now = this.clock.now();
 		const burst = /** @type {number} */ (limit.burst);
 		const bucket = limit.buckets.get(key) || { tokens: burst, last: now };
 		bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.last) / 1000) * limit.perSecond);
@@ -796,7 +835,7 @@ class Simulator {
 			path: url.pathname,
 			query: Object.fromEntries(url.searchParams),
 			headers: { ...req.headers },
-			time: Date.now(),
+			time: this.clock.now(),
 		};
 		if (body !== undefined) rec.body = body;
 		this.requests.push(rec);
@@ -969,7 +1008,7 @@ class Simulator {
 		// ---- accepted: charge and create ----
 		this.balance -= cost;
 		this.creditsCharged += cost;
-		const now = Date.now();
+		const now = this.clock.now();
 		const kind = kindOf(taskType);
 		const behaviour = this._behaviours.shift() || {};
 		const speech = taskType === 'text_to_speech';
@@ -1026,7 +1065,7 @@ class Simulator {
 		const url = isObject(body) ? body.url : undefined;
 		if (!isHttpUrl(url)) return envelope(400, `invalid parameter url: ${show(url)} is not an http(s) URL`);
 		const verdict = this._verdicts.get(url) || this._verdicts.get('*') || {};
-		if (verdict.delayMs && verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
+		if (verdict.delayMs && verdict.delayMs > 0) await this.clock.sleep(verdict.delayMs);
 		const status = verdict.status === undefined ? 'active' : verdict.status;
 		const passed = ['active', 'success'].includes(String(status).trim().toLowerCase());
 		if (passed) this.verifiedAssets.add(url);
@@ -1051,7 +1090,7 @@ class Simulator {
 		if (typeof taskId !== 'string' || taskId === '') return envelope(400, 'invalid parameter task_id: required');
 		const task = this.tasks.get(taskId);
 		if (!task) return envelope(404, 'task not found');
-		const now = Date.now();
+		const now = this.clock.now();
 		task.polls += 1;
 		const medias = [];
 		for (let i = 0; i < task.n; i++) medias.push(spell(this._mediaView(task, i, now), task.behaviour.statusAs, task.polls));
@@ -1147,7 +1186,7 @@ class Simulator {
 			query: Object.fromEntries(url.searchParams),
 			headers: { ...req.headers },
 			size,
-			time: Date.now(),
+			time: this.clock.now(),
 		};
 		if (size > 0 && size <= FOREIGN_BODY_LIMIT) {
 			const text = Buffer.concat(chunks).toString('utf8');
@@ -1159,7 +1198,7 @@ class Simulator {
 		}
 		this.foreignRequests.push(rec);
 		if (url.pathname.startsWith('/open/') || url.pathname.startsWith('/api/')) {
-			const now = Date.now();
+			const now = this.clock.now();
 			return sendJson(res, 200, envelope(0, 'ok', {
 				id: 'foreign-task',
 				biz_id: 'foreign-biz',
@@ -1231,7 +1270,7 @@ class Simulator {
 			.toUpperCase();
 		if (get('sign') !== expectedSign) return bad('bad sign');
 		const ts = get('timestamp');
-		const nowSec = Math.floor(Date.now() / 1000);
+		const nowSec = Math.floor(this.clock.now() / 1000);
 		if (!/^\d+$/.test(ts) || Math.abs(Number(ts) - nowSec) > 300) {
 			return bad('invalid parameter timestamp: Unix seconds within 300 s of now');
 		}
@@ -1248,7 +1287,7 @@ class Simulator {
 		const suffix = get('fSuffix');
 		if (!/^[a-z0-9]{1,8}$/i.test(suffix)) return bad('invalid parameter fSuffix: a file extension such as jpeg, png, mp4, mp3');
 
-		const d = new Date();
+		const d = new Date(this.clock.now());
 		const pad = (/** @type {number} */ v) => String(v).padStart(2, '0');
 		const uid = crypto.createHash('sha1').update(this.apiKey).digest('hex').slice(0, 10);
 		const key = `webAgent/privite/${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${nowSec}_${uid}_${crypto.randomUUID().replace(/-/g, '')}.${suffix.toLowerCase()}`;
@@ -1317,14 +1356,14 @@ class Simulator {
 		const task = this.tasks.get(safeDecode(m[1]));
 		if (!task) return null;
 		const index = Number(m[2]);
-		if (index >= task.n || this._phase(task, index, Date.now()) !== 'success') return null;
+		if (index >= task.n || this._phase(task, index, this.clock.now()) !== 'success') return null;
 		if (m[3]) return task.kind === 'video' && m[4] === 'jpeg' ? coverBody() : null;
 		if (m[4] !== KIND_INFO[task.kind].ext) return null;
 		const b = task.behaviour;
 		if (b.mediaTrickle) {
 			const trickle = { ...b.mediaTrickle };
 			if (trickle.total === undefined && typeof b.mediaBytes === 'number') trickle.total = b.mediaBytes;
-			return openEndedBody(task.kind, { trickle });
+			return openEndedBody(task.kind, { trickle, every: (ms, fn) => this.clock.every(ms, fn) });
 		}
 		if (b.mediaEndless) return openEndedBody(task.kind, { endless: true });
 		return mediaBody(task.kind, b.mediaBytes, b.mediaPattern === true);
@@ -1366,7 +1405,7 @@ class Simulator {
 		if (!slot || url.searchParams.get('Signature') !== slot.signature) {
 			return refuse(403, 'SignatureDoesNotMatch', 'The request signature does not match (use the ful URL exactly as returned)');
 		}
-		if (Math.floor(Date.now() / 1000) > slot.expires) return refuse(403, 'AccessDenied', 'Request has expired');
+		if (Math.floor(this.clock.now() / 1000) > slot.expires) return refuse(403, 'AccessDenied', 'Request has expired');
 		const sentType = String(req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
 		if (sentType !== slot.contentType.toLowerCase()) {
 			return refuse(403, 'SignatureDoesNotMatch', `Content-Type ${JSON.stringify(sentType)} differs from the signed one (${slot.contentType})`);
@@ -1394,7 +1433,7 @@ class Simulator {
 			size,
 			sha256: sha256.digest('hex'),
 			data: chunks ? Buffer.concat(chunks) : null,
-			time: Date.now(),
+			time: this.clock.now(),
 		});
 		if (fault) return this._applyFault(fault, req, res, this.cdnBaseUrl);
 		res.writeHead(200, {

@@ -284,11 +284,12 @@ function sliceOf(parts, from, count) {
 /**
  * A body that never ends (`mediaEndless`: the header, then padding as fast as the client reads,
  * back-pressure respected, until the client goes away) or trickles (`mediaTrickle`: the header
- * at once, then `bytes` every `everyMs` real milliseconds, up to `total` bytes if given, else
+ * at once, then `bytes` every `everyMs` milliseconds, up to `total` bytes if given, else
  * forever). No Content-Length unless `total` is given. The trickle's timer is cleared when the
  * stream is destroyed (the server destroys it when the response closes).
  * @param {MediaKind} kind
- * @param {{endless?: boolean, trickle?: {bytes?: number, everyMs?: number, total?: number}}} how
+ * @param {{endless?: boolean, trickle?: {bytes?: number, everyMs?: number, total?: number},
+ *   every?: (ms: number, fn: () => void) => () => void}} how `every`: the trickle's timer (default setInterval)
  * @returns {MediaBody}
  */
 function openEndedBody(kind, how) {
@@ -318,18 +319,24 @@ function openEndedBody(kind, how) {
 		};
 	}
 	const bytes = Math.max(1, Math.floor(trickle.bytes || 1));
+	const every =
+		how.every ||
+		((/** @type {number} */ ms, /** @type {() => void} */ fn) => {
+			const t = setInterval(fn, ms);
+			return () => clearInterval(t);
+		});
 	const everyMs = Math.max(1, trickle.everyMs === undefined ? 200 : trickle.everyMs);
 	return {
 		contentType,
 		length: total,
 		open: () => {
 			let sent = 0;
-			/** @type {NodeJS.Timeout | undefined} */
+			/** @type {(() => void) | undefined} stops the trickle's timer */
 			let timer;
 			const stream = new Readable({
 				read() {},
 				destroy(err, cb) {
-					if (timer) clearInterval(timer);
+					if (timer) timer();
 					timer = undefined;
 					cb(err);
 				},
@@ -342,13 +349,13 @@ function openEndedBody(kind, how) {
 					sent += n;
 				}
 				if (sent >= limit) {
-					if (timer) clearInterval(timer);
+					if (timer) timer();
 					timer = undefined;
 					stream.push(null);
 				}
 			};
 			send(parts.prefix.length);
-			if (sent < limit) timer = setInterval(() => send(bytes), everyMs);
+			if (sent < limit) timer = every(everyMs, () => send(bytes));
 			return stream;
 		},
 	};

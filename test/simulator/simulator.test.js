@@ -5,12 +5,18 @@
 
 const crypto = require('node:crypto');
 const { startSimulator } = require('./index');
+const { TestClock } = require('../support/testClock');
 
 /** @type {import('./index').Simulator} */
 let sim;
+/**
+ * The simulator's clock in these tests: it stands still until a test moves it, so "still
+ * processing at the first check" or "one token back" never depends on the machine's speed.
+ */
+const clock = new TestClock();
 
 beforeAll(async () => {
-	sim = await startSimulator({ speed: 100 });
+	sim = await startSimulator({ speed: 100, clock });
 });
 afterAll(() => sim.close());
 beforeEach(() => sim.reset());
@@ -151,7 +157,7 @@ async function waitDone(id) {
 		const { json } = await detail(id);
 		const medias = json.data.medias;
 		if (medias.every((/** @type {any} */ m) => m.resource_status !== null && m.resource_status !== 0)) return json.data;
-		await new Promise((r) => setTimeout(r, 20));
+		clock.advance(20);
 	}
 	throw new Error('task never finished');
 }
@@ -172,7 +178,7 @@ async function download(url) {
  */
 function tokenUrl(override = {}, drop = [], s = sim) {
 	const nonce = crypto.randomBytes(11).toString('hex').slice(0, 21);
-	const ts = String(Math.floor(Date.now() / 1000));
+	const ts = String(Math.floor(s.clock.now() / 1000));
 	const sign = crypto.createHash('sha1').update(`webAgent|32jdskjdk320eew|${ts}|${nonce}`).digest('hex').toUpperCase();
 	/** @type {Record<string, string>} */
 	const q = {
@@ -446,7 +452,7 @@ describe('detail and media', () => {
 			media = (await detail(id)).json.data.medias[0];
 			seen.add(`${media.resource_status}/${media.status}`);
 			if (media.resource_status === 1) break;
-			await new Promise((r) => setTimeout(r, 15));
+			clock.advance(15);
 		}
 		expect(seen).toContain('0/processing');
 		expect(media).toMatchObject({ resource_status: 1, status: 'success', format: 'png', width: 1024, height: 1024 });
@@ -512,7 +518,7 @@ describe('detail and media', () => {
 		expect((await download(medias[3].watermark_url)).bytes.subarray(1, 4).toString()).toBe('PNG');
 		expect((await fetch(medias[2].watermark_url)).status).toBe(404); // deleted
 
-		await new Promise((r) => setTimeout(r, 50));
+		clock.advance(50);
 		expect((await detail(b.id)).json.data.medias[0]).toMatchObject({ resource_status: 0, status: 'processing' });
 	});
 
@@ -593,9 +599,10 @@ describe('faults', () => {
 		await expect(hung).rejects.toThrow();
 		// a keep-alive connection stays open as well
 		await fetch(`${own.uploadBaseUrl}/nothing`);
-		const t0 = Date.now();
-		await own.close();
-		expect(Date.now() - t0).toBeLessThan(1000);
+		expect(own.openConnections).toBeGreaterThan(0);
+		const closing = own.close();
+		expect(own.openConnections).toBe(0); // destroyed at once: close() waits for no client
+		await closing;
 	});
 });
 
@@ -705,7 +712,7 @@ describe('status spellings', () => {
 			medias = (await detail(id)).json.data.medias;
 			for (const m of medias) seen.add(`${JSON.stringify(m.resource_status)}/${m.status}`);
 			if (medias.every((/** @type {any} */ m) => m.resource_status !== '')) break;
-			await sleep(10);
+			clock.advance(10);
 		}
 		expect(seen).toContain('""/PROCESSING');
 		expect([...seen].every((v) => /^"(|1|2|3)"\//.test(v))).toBe(true);
@@ -746,14 +753,13 @@ describe('media of one task finishing at different times', () => {
 			const medias = (await detail(id)).json.data.medias;
 			polls.push(medias);
 			if (medias.every((/** @type {any} */ m) => m.resource_status !== null && m.resource_status !== 0)) break;
-			await sleep(10);
+			clock.advance(10);
 		}
 		/** @param {number} i */
 		const firstFinal = (i) => polls.findIndex((ms) => ms[i].resource_status !== null && ms[i].resource_status !== 0);
 		const [t0, t1, t2] = [0, 1, 2].map(firstFinal);
-		expect(t0).toBeGreaterThan(0);
-		expect(t0).toBeLessThan(t2);
-		expect(t2).toBeLessThan(t1);
+		// polls every 10 ms of the simulator's clock: media 0 final at 50 ms, media 2 at 200, media 1 at 400
+		expect([t0, t1, t2]).toEqual([5, 40, 20]);
 		// media 0 done, media 2 failed, while media 1 is still processing
 		expect(polls[t2].map((m) => [m.resource_status, m.status])).toEqual([
 			[1, 'success'],
@@ -850,9 +856,9 @@ describe('never-ending and trickling downloads', () => {
 		return { res, bytes: Buffer.concat(parts) };
 	}
 
-	/** Waits (briefly) until the simulator has no media stream open. */
+	/** Waits until the simulator has no media stream open. */
 	async function streamsClosed() {
-		for (let i = 0; i < 100 && sim.openMediaStreams > 0; i++) await sleep(5);
+		while (sim.openMediaStreams > 0) await sleep(5); // the sockets' close events, in real time
 		return sim.openMediaStreams;
 	}
 
@@ -881,31 +887,49 @@ describe('never-ending and trickling downloads', () => {
 		const { PNG } = require('./media');
 		sim.queueTask({ durationSec: 0, mediaTrickle: { bytes: 2, everyMs: 10, total: PNG.length + 6 } });
 		const url = (await detail((await create(seedreamBody())).json.data.id)).json.data.medias[0].url;
-		const t0 = Date.now();
 		const res = await fetch(url);
 		expect(res.headers.get('content-length')).toBe(String(PNG.length + 6));
 		const reader = /** @type {ReadableStreamDefaultReader<Uint8Array>} */ (/** @type {ReadableStream} */ (res.body).getReader());
-		/** @type {number[]} */
-		const sizes = [];
 		/** @type {Buffer[]} */
 		const parts = [];
-		for (;;) {
-			const { done, value } = await reader.read();
-			if (done) break;
-			sizes.push(value.length);
-			parts.push(Buffer.from(value));
+		let ended = false;
+		const received = () => parts.reduce((n, p) => n + p.length, 0);
+		const reading = (async () => {
+			for (;;) {
+				const { done, value } = await reader.read();
+				if (done) break;
+				parts.push(Buffer.from(value));
+			}
+			ended = true;
+		})();
+		/** @param {number} n */
+		const until = async (n) => {
+			while (received() < n) await sleep(2); // bytes arriving (real time); nothing else is sent meanwhile
+			return received();
+		};
+		// On the simulator's clock: the header at once, then 2 bytes each time it passes 10 ms.
+		expect(await until(PNG.length)).toBe(PNG.length);
+		for (const step of [1, 2, 3]) {
+			expect(clock.advance(9)).toBe(0);
+			expect(clock.advance(1)).toBe(1);
+			expect(await until(PNG.length + 2 * step)).toBe(PNG.length + 2 * step);
 		}
-		const bytes = Buffer.concat(parts);
-		expect(Date.now() - t0).toBeGreaterThanOrEqual(25); // three 10 ms steps after the header
-		expect(sizes[0]).toBeGreaterThanOrEqual(PNG.length); // the header comes at once
-		expect(sizes.length).toBeGreaterThanOrEqual(2);
-		expect(bytes.equals(Buffer.concat([PNG, Buffer.alloc(6)]))).toBe(true);
+		await reading;
+		expect(ended).toBe(true);
+		expect(Buffer.concat(parts).equals(Buffer.concat([PNG, Buffer.alloc(6)]))).toBe(true);
 		expect(await streamsClosed()).toBe(0);
 
 		// without total: no Content-Length, trickles until the client goes away
 		sim.queueTask({ durationSec: 0, mediaTrickle: { bytes: 1, everyMs: 5 } });
 		const url2 = (await detail((await create(seedreamBody())).json.data.id)).json.data.medias[0].url;
+		const moving = (async () => {
+			for (let i = 0; i < 3; i++) {
+				while (clock.pending().length === 0) await sleep(2);
+				clock.advance(5);
+			}
+		})();
 		const some = await readSome(url2, PNG.length + 3);
+		await moving;
 		expect(some.res.headers.get('content-length')).toBeNull();
 		expect(some.bytes.length).toBe(PNG.length + 3);
 		expect(await streamsClosed()).toBe(0);
@@ -932,10 +956,10 @@ describe('never-ending and trickling downloads', () => {
 			}),
 		);
 		expect(own.openMediaStreams).toBe(2);
-		const t0 = Date.now();
-		await own.close();
-		expect(Date.now() - t0).toBeLessThan(1000);
+		const closing = own.close();
+		expect(own.openConnections).toBe(0); // destroyed at once: close() waits for no client
 		expect(own.openMediaStreams).toBe(0);
+		await closing;
 		for (const reader of readers) {
 			await expect((async () => {
 				for (;;) if ((await reader.read()).done) return 'ended';
@@ -1117,7 +1141,7 @@ describe('rate limit', () => {
 		// another key has its own bucket (and is then refused as a bad key)
 		const other = await fetch(`${sim.baseUrl}/open/v1/tasks/detail`, { method: 'POST', headers: { Authorization: 'Bearer ima_other' }, body: '{}' });
 		expect(other.status).toBe(401);
-		await sleep(220); // one token back at 5 per second (a second one would take 200 ms more)
+		clock.advance(200); // one token back at 5 per second, on the simulator's clock
 		expect((await detail('task_x')).status).toBe(200);
 		expect((await detail('task_x')).status).toBe(429);
 
@@ -1180,9 +1204,14 @@ describe('Seedance 2.0 media and the asset check', () => {
 		const bad = await verify('https://cdn.test/bad.png');
 		expect(bad.json.data.result).toMatchObject({ status: 'rejected', asset_type: 'image', error: { code: 'ASSET_REJECTED', message: 'contains a real person' } });
 		sim.assetVerdict('*', { delayMs: 300 });
-		const t0 = Date.now();
-		expect((await verify('https://cdn.test/slow.mp3')).json.data.result.asset_type).toBe('audio');
-		expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+		let answered = false;
+		const slow = verify('https://cdn.test/slow.mp3').then((r) => ((answered = true), r));
+		while (clock.pending().length === 0) await sleep(2); // the request arrived; its answer waits on the clock
+		expect(clock.advance(299)).toBe(0);
+		await sleep(20);
+		expect(answered).toBe(false);
+		expect(clock.advance(1)).toBe(1);
+		expect((await slow).json.data.result.asset_type).toBe('audio');
 		expect([...sim.verifiedAssets]).toEqual(['https://cdn.test/v.mp4', 'https://cdn.test/slow.mp3']);
 		expect((await verify('file:///etc/passwd')).json.code).toBe(400);
 		expect(sim.verifiesReceived()).toHaveLength(4);

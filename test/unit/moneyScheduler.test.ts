@@ -5,6 +5,10 @@
 import { ItemError } from '../../nodes/Ima/actions/errors';
 import { fakeCtx } from '../support/schedulerCtx';
 import { runItems, UNLIMITED } from '../../nodes/Ima/actions/scheduler';
+import { useVirtualTime } from '../support/virtualTime';
+
+// The ticks below are on a clock the test controls: they order the items exactly.
+useVirtualTime();
 
 
 const tick = async (ms = 2) => await new Promise((r) => setTimeout(r, ms));

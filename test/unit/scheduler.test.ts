@@ -1,6 +1,10 @@
 /** The item scheduler: concurrency of the limited phases, order and pairing, no start after a failure. */
 import { fakeCtx } from '../support/schedulerCtx';
 import { runItems } from '../../nodes/Ima/actions/scheduler';
+import { useVirtualTime } from '../support/virtualTime';
+
+// The ticks below are on a clock the test controls: they order the items exactly.
+useVirtualTime();
 
 
 const tick = async (ms = 5) => await new Promise((r) => setTimeout(r, ms));
@@ -20,7 +24,7 @@ describe('runItems with slots', () => {
 			run: async (i, _p, slots) => {
 				await slots.start(async () => await tick(1));
 				// The wait in between takes no slot: with a limit above 1 every item waits side by side
-				// (a barrier, bounded so that a limit of 1 cannot deadlock it).
+				// (a barrier, bounded in virtual time so that a broken limit cannot deadlock it).
 				waitingTogether++;
 				waitPeak = Math.max(waitPeak, waitingTogether);
 				if (waitingTogether === 8) release();

@@ -17,6 +17,10 @@ import { redact } from '../../nodes/Ima/helpers/errors';
 import { clearProductCache, ImaClient, ImaRequestError } from '../../nodes/Ima/transport';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
+const { installTestClock, uninstallAllClocks } = require('../support/testClock');
+afterEach(() => uninstallAllClocks());
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { httpRequest: n8nHttpRequest } = require('n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { binaryToBuffer } = require('n8n-core/dist/binary-data/utils');
@@ -116,6 +120,7 @@ describe('the paid create is re-sent only when it provably never left', () => {
 
 describe('reads honour Retry-After', () => {
 	test('a 429 with Retry-After: 1 on the product list waits a second before the retry', async () => {
+		const clock = installTestClock({ auto: true }); // a clock the test controls
 		const times: number[] = [];
 		const { client } = fake(() => {
 			times.push(Date.now());
@@ -124,7 +129,8 @@ describe('reads honour Retry-After', () => {
 		await client.products('text_to_image');
 		expect(times).toHaveLength(2);
 		// the backoff alone would be 1 ms (retryBaseMs)
-		expect(times[1] - times[0]).toBeGreaterThanOrEqual(950);
+		expect(times[1] - times[0]).toBe(1000);
+		expect(clock.sleeps.map((x: any) => x.ms)).toEqual([1000]);
 	});
 });
 
@@ -466,33 +472,44 @@ describe('downloads', () => {
 			['to a file', async (s) => await fs.writeFile(path.join(os.tmpdir(), `ima-dl-${process.pid}-${Math.random()}`), s)],
 		];
 
+		// On a clock the test controls (test/support/testClock.js), which stands still while the
+		// body comes: a download ends by its size limit, or when the test moves the clock past its
+		// total time, whatever the machine's speed.
 		test.each(readers)('an endless body passes maxBytes (%s): a clear error', async (_how, read) => {
-			const started = Date.now();
+			const clock = installTestClock();
 			const dl = await real().openDownload(`${base}/endless`, { maxBytes: 2 * 1024 * 1024, totalTimeoutMs: 20_000 });
 			let caught: any;
 			await read(dl.stream).catch((e) => (caught = e));
 			expect(caught).toBeInstanceOf(ImaRequestError);
 			expect(caught.message).toBe('The media passed the size limit of 2 MB');
 			expect(caught.info.kind).toBe('limit');
-			expect(Date.now() - started).toBeLessThan(5000);
+			expect(clock.elapsed()).toBe(0); // the size, not the time, stopped it
 		});
 
-		test.each(readers)('a trickle (1 byte / 50 ms) passes totalTimeoutMs (%s): a clear error in time', async (_how, read) => {
-			const started = Date.now();
-			const dl = await real().openDownload(`${base}/trickle`, { totalTimeoutMs: 600 });
+		/** Reads `url` until the test's clock passes the download's total time. */
+		async function pastTotalTime(url: string, totalTimeoutMs: number, read: (s: any) => Promise<unknown>) {
+			const clock = installTestClock();
+			const dl = await real().openDownload(url, { totalTimeoutMs });
 			let caught: any;
-			await read(dl.stream).catch((e) => (caught = e));
+			const reading = read(dl.stream).catch((e) => (caught = e));
+			await clock.whenSleeping((x: any) => x.ms === totalTimeoutMs); // the download's own timer
+			clock.advance(totalTimeoutMs - 1);
+			await new Promise((r) => setTimeout(r, 20)); // let the body come on (real time)
+			expect(caught).toBeUndefined();
+			clock.advance(1);
+			await reading;
+			return caught;
+		}
+
+		test.each(readers)('a trickle (1 byte / 50 ms) passes totalTimeoutMs (%s): a clear error in time', async (_how, read) => {
+			const caught = await pastTotalTime(`${base}/trickle`, 600, read);
 			expect(caught).toBeInstanceOf(ImaRequestError);
 			expect(caught.message).toBe('The download took longer than 0.6 s');
-			expect(Date.now() - started).toBeLessThan(1500);
 		});
 
 		test('a body that stalls completely ends at the total time', async () => {
-			const started = Date.now();
-			const dl = await real().openDownload(`${base}/stall`, { totalTimeoutMs: 500 });
-			const e = await binaryToBuffer(dl.stream).catch((err: unknown) => err);
-			expect((e as Error).message).toBe('The download took longer than 0.5 s');
-			expect(Date.now() - started).toBeLessThan(1500);
+			const caught = await pastTotalTime(`${base}/stall`, 500, binaryToBuffer);
+			expect(caught.message).toBe('The download took longer than 0.5 s');
 		});
 
 		test('a Content-Length over the limit is refused up front', async () => {

@@ -3,14 +3,15 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
-import { CREATE_OPTIONS, createFields, OPTION, optionsCollection, taskTypeField } from './descriptions';
+import { CREATE_OPTIONS, createFields, OPTION, optionsCollection } from './descriptions';
 import { withItemTasks } from './errors';
 import { executionOptions, readOptions } from './options';
+import { taskTypeFieldV1 } from './resources';
 import { finishRun } from './runSummary';
 import { clientFor, runItems } from './scheduler';
 
 const properties: INodeProperties[] = [
-	taskTypeField,
+	taskTypeFieldV1,
 	...createFields,
 	// Create Task downloads nothing, but reads the header of Seedance 2.0 input URLs.
 	optionsCollection([...CREATE_OPTIONS, OPTION.allowedMediaHosts]),

@@ -3,15 +3,16 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
-import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField, WAIT_OPTIONS } from './descriptions';
+import { CREATE_OPTIONS, createFields, optionsCollection, WAIT_OPTIONS } from './descriptions';
 import { withItemTasks, withTaskId } from './errors';
 import { executionOptions, readOptions } from './options';
+import { taskTypeFieldV1 } from './resources';
 import { resultItems } from './results';
 import { finishRun } from './runSummary';
 import { clientFor, runItems } from './scheduler';
 
 const properties: INodeProperties[] = [
-	taskTypeField,
+	taskTypeFieldV1,
 	...createFields,
 	optionsCollection([...CREATE_OPTIONS, ...WAIT_OPTIONS]),
 ];

@@ -6,13 +6,17 @@
 //  (c) attaches a binary built with `prepareBinaryData` (Buffer or Readable),
 //  (d) optionally polls until `pollForMs` elapses, sleeping with the execution cancel signal.
 const { Readable } = require('stream');
-const { NodeOperationError, sleep } = require('n8n-workflow');
+const { NodeOperationError } = require('n8n-workflow');
 const n8nWorkflow = require('n8n-workflow');
 
 // n8n-workflow 2.11: `sleep(ms)` ignores a 2nd argument; `sleepWithAbort(ms, signal)` rejects on
 // abort. Use the abortable one when the host has it, and re-check `signal.aborted` in any case.
-const abortableSleep =
-	typeof n8nWorkflow.sleepWithAbort === 'function' ? n8nWorkflow.sleepWithAbort : sleep;
+// (Looked up at each call, so that a test can watch them.)
+/** @param {number} ms @param {AbortSignal} [signal] */
+const sleep = (ms, signal) => /** @type {any} */ (n8nWorkflow.sleep)(ms, signal);
+/** @param {number} ms @param {AbortSignal} [signal] */
+const abortableSleep = (ms, signal) =>
+	typeof n8nWorkflow.sleepWithAbort === 'function' ? n8nWorkflow.sleepWithAbort(ms, signal) : sleep(ms, signal);
 
 class Echo {
 	constructor() {
@@ -83,12 +87,13 @@ class Echo {
 			const credType = this.getNodeParameter('credentialType', i);
 			const creds = await this.getCredentials(credType);
 			const ownAbortAfterMs = this.getNodeParameter('ownAbortAfterMs', i);
+			const ownSignal = ownAbortAfterMs > 0 ? AbortSignal.timeout(ownAbortAfterMs) : undefined;
 			const res = await this.helpers.httpRequestWithAuthentication.call(this, credType, {
 				method: 'GET',
 				url: `${creds.baseUrl}${this.getNodeParameter('path', i)}`,
 				json: true,
 				// n8n-core 2.11 replaces this with the execution cancel signal (see harness README)
-				...(ownAbortAfterMs > 0 ? { abortSignal: AbortSignal.timeout(ownAbortAfterMs) } : {}),
+				...(ownSignal ? { abortSignal: ownSignal } : {}),
 			});
 
 			const text = this.getNodeParameter('binaryText', i);
@@ -98,7 +103,7 @@ class Echo {
 			const binary = await this.helpers.prepareBinaryData(body, 'echo.txt', 'text/plain');
 
 			out.push({
-				json: { seen: res, input: items[i].json, polls, credApiUrl: creds.apiUrl },
+				json: { seen: res, input: items[i].json, polls, credApiUrl: creds.apiUrl, ...(ownSignal ? { ownSignalAborted: ownSignal.aborted } : {}) },
 				binary: { data: binary },
 				pairedItem: { item: i },
 			});
