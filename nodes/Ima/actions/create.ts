@@ -20,6 +20,7 @@ import { isTaskType, takesImages, TASK_TYPES } from '../helpers/taskTypes';
 import type { ImaCreatedTask, ModelVersion } from '../helpers/types';
 import type { ImaClient } from '../transport';
 import { ImaRequestError } from '../transport';
+import { createdLogLine } from './createdLog';
 import { inputError, ItemError } from './errors';
 import { prepareImages, resolveImageUrls, type PreparedImages } from './images';
 import { executionMaxCredits, type RunOptions } from './options';
@@ -319,7 +320,7 @@ export async function createForItem(
 			if (Number.isFinite(timeoutAt) && timeoutAt > 0) attempt.timeoutAt = timeoutAt;
 			const createdAt = Number(task.created_at);
 			// The task id outlives a killed worker in n8n's log (never the key).
-			ctx.logger?.info(`IMA task created: ${attempt.taskId} (execution ${ctx.getExecutionId?.() ?? '?'}, node "${ctx.getNode().name}", item ${itemIndex})`);
+			ctx.logger?.info(createdLogLine(ctx, attempt.taskId, itemIndex));
 			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, createdAt: Number.isFinite(createdAt) && createdAt > 0 ? createdAt : undefined, plan, version, reused: false };
 		} catch (error) {
 			failure = error;
