@@ -16,6 +16,7 @@
  */
 const fs = require('fs');
 const path = require('path');
+const { execFile } = require('child_process');
 
 const h = require('./editor/n8n');
 
@@ -32,11 +33,14 @@ function bindCredentials(workflow, credentials) {
 }
 
 /**
+ * A fresh user folder `<userFolder>-<name>` with the installed nodes, the credentials and the
+ * workflows imported and the `publish` ones published. Returns {folder, env, cli, version, major,
+ * port}; cli(args, logName) runs an n8n command there (rejects on failure, log in outDir).
  * @param {{nodeBin: string, n8nBin: string, userFolder: string, name: string, outDir: string,
  *   credentials: {id: string, name: string, type: string, data: Record<string, unknown>}[],
  *   workflows: any[], publish?: string[], env?: Record<string, string>, redact?: string[]}} o
  */
-async function startLive(o) {
+async function prepareFolder(o) {
 	const version = h.n8nVersionOf(o.n8nBin);
 	const major = Number(version.split('.')[0]) || 2;
 	const folder = `${o.userFolder}-${o.name}`;
@@ -47,16 +51,20 @@ async function startLive(o) {
 	const port = await h.freePort();
 	const env = { ...h.n8nEnv(folder, port, await h.freePort(), major), ...(o.env || {}) };
 	const redact = (s) => (o.redact || []).reduce((t, secret) => t.split(secret).join('(secret)'), String(s));
-	const cli = async (args, file) => {
-		try {
-			const out = await h.exec(o.nodeBin, [o.n8nBin, ...args], { cwd: folder, env, timeout: 300_000 });
-			fs.writeFileSync(path.join(o.outDir, file), redact(out));
-			return out;
-		} catch (e) {
-			fs.writeFileSync(path.join(o.outDir, file), redact(e.message));
-			throw new Error(`n8n ${args[0]} failed (see ${path.join(o.outDir, file)})`);
-		}
-	};
+	/**
+	 * Runs an n8n command; resolves with its output (stdout and stderr), rejects when it fails
+	 * (the error's `output` holds what it printed). The log goes to outDir/file.
+	 * @param {string[]} args @param {string} file @returns {Promise<string>}
+	 */
+	const cli = (args, file) =>
+		new Promise((resolve, reject) => {
+			execFile(o.nodeBin, [o.n8nBin, ...args], { cwd: folder, env, timeout: 300_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+				const out = `${stdout}${stderr ? `\n${stderr}` : ''}`;
+				fs.writeFileSync(path.join(o.outDir, file), redact(`$ n8n ${args.join(' ')}\n${out}${err ? `\n(${err.message.split('\n')[0]})` : ''}`));
+				if (!err) return resolve(out);
+				reject(Object.assign(new Error(`n8n ${args[0]} failed (see ${path.join(o.outDir, file)})`), { output: out }));
+			});
+		});
 	const credFile = path.join(folder, 'credentials.json');
 	fs.writeFileSync(credFile, JSON.stringify(o.credentials));
 	try {
@@ -71,6 +79,12 @@ async function startLive(o) {
 	for (const id of o.publish || []) {
 		await cli(major >= 2 ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true'], `publish-${id}.log`);
 	}
+	return { folder, env, cli, version, major, port, redact };
+}
+
+/** prepareFolder, then `n8n start` on loopback. @param {Parameters<typeof prepareFolder>[0]} o */
+async function startLive(o) {
+	const { folder, version, major, port, redact } = await prepareFolder(o);
 	const logFile = path.join(o.outDir, 'n8n-start.log');
 	const n8n = await h.startN8n({ nodeBin: o.nodeBin, n8nBin: o.n8nBin, userFolder: folder, logFile, port, env: o.env });
 	return {
@@ -129,4 +143,4 @@ async function startImaSimulator(apiKey) {
 	return startSimulator({ apiKey, speed: 100 });
 }
 
-module.exports = { startLive, bindCredentials, waitForWebhook, checker, startImaSimulator };
+module.exports = { prepareFolder, startLive, bindCredentials, waitForWebhook, checker, startImaSimulator };
