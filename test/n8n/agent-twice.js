@@ -44,11 +44,25 @@ const SCENARIOS = [
 ];
 
 /**
- * A fake OpenAI chat completions API that follows a script: the scenario is named in the user's
- * message ("[scenario X]"); turn i asks for the calls of turns[i]; after the last turn it answers
- * with every tool result it was given. Records every request.
+ * The scenarios' script: the scenario is named in the user's message ("[scenario X]"); turn i asks
+ * for the calls of turns[i]; after the last turn the model answers with every tool result it got.
+ * Returns the tool calls to make ([{name, prompt}]) or the final text.
  */
-async function startScriptedModel() {
+function scenarioScript(messages, tools) {
+	const text = messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content || ''))).join('\n');
+	const scenario = SCENARIOS.find((s) => text.includes(`[scenario ${s.key}]`));
+	const turn = messages.filter((m) => m.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length).length;
+	const toolName = tools[0] && tools[0].function && tools[0].function.name;
+	if (scenario && toolName && turn < scenario.turns.length) return { calls: scenario.turns[turn].map((prompt) => ({ name: toolName, args: { prompt } })), id: `${scenario.key}_${turn}` };
+	const results = messages.filter((m) => m.role === 'tool').map((m) => String(m.content));
+	return { text: `Done, ${results.length} answer(s): ${results.join(' || ')}` };
+}
+
+/**
+ * A fake OpenAI chat completions API on loopback. `script(messages, tools)` decides each answer:
+ * {calls: [{name, args}], id} (tool calls, in one turn) or {text}. Records every request.
+ */
+async function startScriptedModel(script = scenarioScript) {
 	/** @type {any[]} */
 	const requests = [];
 	const server = http.createServer((req, res) => {
@@ -75,22 +89,11 @@ async function startScriptedModel() {
 			}
 			const messages = Array.isArray(json.messages) ? json.messages : [];
 			const tools = Array.isArray(json.tools) ? json.tools : [];
-			const text = messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content || ''))).join('\n');
-			const scenario = SCENARIOS.find((s) => text.includes(`[scenario ${s.key}]`));
-			const turn = messages.filter((m) => m.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length).length;
-			const toolName = tools[0] && tools[0].function && tools[0].function.name;
+			const step = script(messages, tools);
 			/** @type {any} */
-			let message;
-			if (scenario && toolName && turn < scenario.turns.length) {
-				message = {
-					role: 'assistant',
-					content: null,
-					tool_calls: scenario.turns[turn].map((prompt, i) => ({ id: `call_${scenario.key}_${turn}_${i}`, type: 'function', function: { name: toolName, arguments: JSON.stringify({ prompt }) } })),
-				};
-			} else {
-				const results = messages.filter((m) => m.role === 'tool').map((m) => String(m.content));
-				message = { role: 'assistant', content: `Done, ${results.length} answer(s): ${results.join(' || ')}` };
-			}
+			const message = step.calls
+				? { role: 'assistant', content: null, tool_calls: step.calls.map((c, i) => ({ id: `call_${step.id || requests.length}_${i}`, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } })) }
+				: { role: 'assistant', content: step.text };
 			const finish = message.tool_calls ? 'tool_calls' : 'stop';
 			if (json.stream) {
 				res.writeHead(200, { 'content-type': 'text/event-stream' });
