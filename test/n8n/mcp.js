@@ -166,7 +166,7 @@ async function mcpCheck(o) {
 		verify('call 2, the same prompt again', await call(client, p1), p1, before);
 		before = creates();
 		const bad = await call(client, '');
-		check(/prompt/i.test(bad.text) && !(bad.json && bad.json.status === 'success'), `an empty prompt is refused with an error naming \`prompt\`: ${bad.text.replace(/\s+/g, ' ').slice(0, 160)}`, bad.text.slice(0, 500));
+		check(/Prompt is empty/.test(bad.text) && !(bad.json && bad.json.status === 'success'), `an empty prompt is refused with an error naming \`prompt\` (isError ${bad.isError}): ${bad.text.replace(/\s+/g, ' ').slice(0, 160)}`, bad.text.slice(0, 500));
 		check(creates() === before, `the refused call sent no create (creates ${before} → ${creates()})`);
 		await client.close();
 
