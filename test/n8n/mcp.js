@@ -182,9 +182,12 @@ async function mcpCheck(o) {
 
 		check(sim.creditsCharged === seen.length * maxCredits, `the simulator charged ${sim.creditsCharged} credits for ${seen.length} calls: Max Credits per Run caps each call, not the session`);
 
-		// n8n records every call as an execution of the workflow, with the task id in it.
-		const executions = await recordedExecutions(n8n.url, WORKFLOW_ID, 4);
-		check(executions.length === 4, `n8n recorded ${executions.length} executions of the workflow for 4 tool calls (one per call)`);
+		// n8n records every call as an execution of the workflow, with the task id in it. n8n 1.x
+		// records only the calls that succeeded: its MCP server waits for a success signal that a
+		// failing tool never sends, so the refused call leaves no execution there.
+		const expected = n8n.major >= 2 ? 4 : 3;
+		const executions = await recordedExecutions(n8n.url, WORKFLOW_ID, expected);
+		check(executions.length === expected, `n8n recorded ${executions.length} executions of the workflow for 4 tool calls (${n8n.major >= 2 ? 'one per call' : 'n8n 1.x: one per successful call'})`);
 		for (const id of seen) check(executions.some((e) => e.text.includes(id)), `task ${id} is in the execution n8n recorded for its call`);
 
 		// n8n's log: one "IMA task created" line per task, and where it ran.
