@@ -29,7 +29,11 @@
 // API:  const { ensureN8n, ensureNode24, N8N_VERSIONS } = require('./install');
 //       const { nodeBin, n8nBin, dir, version, nodeVersion } = await ensureN8n('2.41.1');
 //       spawn(nodeBin, [n8nBin, 'execute', ...])
-// CLI:  node test/n8n/install.js [2.41.1|1.123.81|all]   (default: all, one after the other)
+// CLI:  node test/n8n/install.js [2.41.3|2.41.1|1.123.81|all]   (default: all, one after the other)
+//
+// A version npm cannot install because a dependency it pins is not on the registry (n8n@2.41.3
+// today) gets `.unavailable` instead of `.installed` and ensureN8n rejects with an
+// N8nUnavailableError (code N8N_UNAVAILABLE); it is retried after a day.
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -39,9 +43,43 @@ const { spawn } = require('child_process');
 const CACHE = process.env.N8N_IMA_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-ima');
 const NODE24_VERSION = '24.21.0';
 const NODE22_VERSION = '22.23.3';
-/** n8n versions under test: the newest 2.x that installs, and the newest 1.x. */
-const N8N_VERSIONS = ['2.41.1', '1.123.81'];
+/**
+ * n8n versions under test: the newest 2.x on the registry, the newest 2.x that installs, and the
+ * newest 1.x. n8n@2.41.3 (the registry's `latest`) does not install from the npm registry: it pins
+ * exact versions of n8n's own packages that were never published there (see UNAVAILABLE below).
+ */
+const N8N_VERSIONS = ['2.41.3', '2.41.1', '1.123.81'];
 const MARKER = '.installed';
+/**
+ * Written instead of MARKER when npm cannot install a version because a dependency it pins is not
+ * on the registry (npm's ETARGET). JSON {date, missing, message}. A later run retries after
+ * UNAVAILABLE_RETRY_MS (or at once with N8N_IMA_RETRY_UNAVAILABLE=1), so the version is picked up
+ * as soon as the registry has it.
+ */
+const UNAVAILABLE = '.unavailable';
+const UNAVAILABLE_RETRY_MS = 24 * 3600_000;
+
+/** Thrown when an n8n version cannot be installed from the registry (a pinned dependency missing). */
+class N8nUnavailableError extends Error {
+	constructor(version, info) {
+		super(`n8n@${version} is not installable from the npm registry: ${info.message}`);
+		this.code = 'N8N_UNAVAILABLE';
+		this.version = version;
+		this.info = info;
+	}
+}
+
+/** The `.unavailable` record of a version, when it is recent enough to trust. */
+function unavailableInfo(version) {
+	const file = path.join(n8nDir(version), UNAVAILABLE);
+	if (!fs.existsSync(file) || process.env.N8N_IMA_RETRY_UNAVAILABLE) return undefined;
+	try {
+		const info = JSON.parse(fs.readFileSync(file, 'utf8'));
+		return Date.now() - Date.parse(info.date) < UNAVAILABLE_RETRY_MS ? info : undefined;
+	} catch {
+		return undefined;
+	}
+}
 
 const log = (...a) => console.log('[n8n-install]', ...a);
 
@@ -186,6 +224,8 @@ async function doEnsureN8n(version) {
 	const node = await nodeFor(version);
 	const result = { version, dir, nodeBin: node.nodeBin, n8nBin, nodeVersion: node.version };
 	if (isInstalled(dir)) return result;
+	const known = unavailableInfo(version);
+	if (known) throw new N8nUnavailableError(version, known);
 
 	const logFile = path.join(logsDir(), `n8n-${version}.log`);
 	log(`installing n8n@${version} with Node ${node.version} into ${dir} (about 5 min and 3 GB; log: ${logFile})`);
@@ -198,7 +238,19 @@ async function doEnsureN8n(version) {
 	const env = npmEnv(node.nodeBin, extraEnv);
 	// Install without lifecycle scripts (some fetch prebuilt binaries from hosts this machine can't
 	// reach), then build just the native addons n8n needs from source.
-	await run(node.nodeBin, [npmCliJs(), 'install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=http', `n8n@${version}`], { cwd: dir, env, logFile });
+	const logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
+	try {
+		await run(node.nodeBin, [npmCliJs(), 'install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=http', `n8n@${version}`], { cwd: dir, env, logFile });
+	} catch (e) {
+		// npm's ETARGET: a dependency pinned by this n8n release is not on the registry.
+		const text = fs.readFileSync(logFile, 'utf8').slice(logStart);
+		const missing = /No matching version found for (\S+?)\.?\s*$/m.exec(text);
+		if (!missing) throw e;
+		const info = { date: new Date().toISOString(), missing: missing[1], message: `npm: "No matching version found for ${missing[1]}" (ETARGET; log ${logFile})` };
+		fs.writeFileSync(path.join(dir, UNAVAILABLE), `${JSON.stringify(info, null, 2)}\n`);
+		writeReadme();
+		throw new N8nUnavailableError(version, info);
+	}
 	log(`n8n@${version}: packages in place after ${((Date.now() - t0) / 1000).toFixed(0)} s; building sqlite3`);
 	await run(node.nodeBin, [npmCliJs(), 'rebuild', 'sqlite3', '--foreground-scripts'], { cwd: dir, env, logFile });
 	// Smoke test: n8n prints its version.
@@ -227,7 +279,8 @@ function writeReadme() {
 		const dir = n8nDir(v);
 		const major = Number(v.split('.')[0]);
 		lines.push('');
-		lines.push(`n8n-${v}/   ${isInstalled(dir) ? 'installed' : 'not installed'}`);
+		const na = fs.existsSync(path.join(dir, UNAVAILABLE)) && !isInstalled(dir);
+		lines.push(`n8n-${v}/   ${isInstalled(dir) ? 'installed' : na ? `not installable from the npm registry (see ${UNAVAILABLE})` : 'not installed'}`);
 		lines.push(`  n8n entry:   ${path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n')}`);
 		lines.push(`  run with:    ${major >= 2 ? nodeBin : `Node 22 (${nodePaths(nodeDir(NODE22_VERSION)).nodeBin}), or Node 20 with N8N_EXPRESSION_ENGINE=legacy`}`);
 		lines.push(`  e.g.         N8N_USER_FOLDER=/tmp/x ${major >= 2 ? nodeBin : 'node'} ${path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n')} start`);
@@ -237,7 +290,7 @@ function writeReadme() {
 	fs.writeFileSync(path.join(CACHE, 'README.txt'), lines.join('\n'));
 }
 
-module.exports = { npmCliJs, CACHE, NODE24_VERSION, NODE22_VERSION, N8N_VERSIONS, ensureN8n, ensureNode, ensureNode24, nodeOfMajor, nodeFor, n8nDir, isInstalled };
+module.exports = { npmCliJs, CACHE, NODE24_VERSION, NODE22_VERSION, N8N_VERSIONS, ensureN8n, ensureNode, ensureNode24, nodeOfMajor, nodeFor, n8nDir, isInstalled, N8nUnavailableError };
 
 if (require.main === module) {
 	const arg = process.argv[2] || 'all';
@@ -246,8 +299,13 @@ if (require.main === module) {
 		fs.mkdirSync(CACHE, { recursive: true });
 		writeReadme();
 		for (const v of versions) {
-			const r = await ensureN8n(v);
-			log(`n8n@${r.version}: ${r.nodeBin} ${r.n8nBin}`);
+			try {
+				const r = await ensureN8n(v);
+				log(`n8n@${r.version}: ${r.nodeBin} ${r.n8nBin}`);
+			} catch (e) {
+				if (!e || e.code !== 'N8N_UNAVAILABLE') throw e;
+				log(e.message);
+			}
 		}
 	})().catch((e) => {
 		console.error('[n8n-install]', e.message);

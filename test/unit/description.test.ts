@@ -36,7 +36,7 @@ describe('each operation shows the contract parameters', () => {
 		['waitForResult', {}, ['taskId', 'options']],
 		['checkTask', {}, ['taskId', 'options']],
 		['uploadImage', {}, ['binaryPropertyName', 'options']],
-		['listModels', {}, ['taskType']],
+		['listModels', {}, ['taskType', 'options']],
 	])('%s %j', (operation, extra, expected) => {
 		const names = shown({ operation, ...extra }).filter((n) => n !== 'operation' && n !== 'descriptionType' && n !== 'toolDescription');
 		expect(names).toEqual(expected);
@@ -48,7 +48,7 @@ describe('each operation shows the contract parameters', () => {
 		['waitForResult', ['concurrency', 'requestTimeout', ...WAIT]],
 		['checkTask', ['concurrency', 'requestTimeout', ...WAIT]],
 		['uploadImage', ['concurrency', 'requestTimeout', 'uploadTimeout']],
-		['listModels', []],
+		['listModels', ['sortBy']],
 	])('%s options', (operation, expected) => {
 		const names = optionNames({ operation });
 		for (const name of expected) expect(names).toContain(name);

@@ -23,6 +23,7 @@ import { isTaskType, takesImages, TASK_TYPES } from '../helpers/taskTypes';
 import type { ImaCreatedTask, ModelVersion } from '../helpers/types';
 import type { ImaClient } from '../transport';
 import { ImaRequestError } from '../transport';
+import { createdLogLine } from './createdLog';
 import { inputError, ItemError } from './errors';
 import { prepareImages, resolveImageUrls, type PreparedImages } from './images';
 import { executionMaxCredits, isToolCall, type RunOptions } from './options';
@@ -399,7 +400,7 @@ export async function createForItem(
 			const createdAt = Number(task.created_at);
 			// The task id outlives a killed worker in n8n's log (never the key).
 			// A log line leaves the node: the one redaction (helpers/redact.ts) applies to it.
-			ctx.logger?.info(client.clean(`IMA task created: ${attempt.taskId} (execution ${ctx.getExecutionId?.() ?? '?'}, node "${ctx.getNode().name}", item ${itemIndex})`));
+			ctx.logger?.info(client.clean(createdLogLine(ctx, attempt.taskId, itemIndex)));
 			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, createdAt: Number.isFinite(createdAt) && createdAt > 0 ? createdAt : undefined, plan, version, reused: false };
 		} catch (error) {
 			failure = error;
