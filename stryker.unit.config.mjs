@@ -7,8 +7,7 @@ import base from './stryker.config.mjs';
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
 	...base,
-	// Unit tests import the sources, so jest can pick the test files related to each mutated file.
-	jest: { ...base.jest, enableFindRelatedTests: true, config: { testMatch: ['<rootDir>/test/unit/**/*.test.ts'] } },
+	jest: { ...base.jest, config: { testMatch: ['<rootDir>/test/unit/**/*.test.ts'] } },
 	buildCommand: undefined,
 	timeoutMS: 3000,
 };

@@ -1,44 +1,23 @@
 /**
- * Why the mutants left alive by the last `npm run mutate` are left, by code region (file, lines).
- * Read by scripts/mutation-summary.mjs for MUTATION.md. The first matching region wins; a
- * `mutators` list narrows a region to those mutators.
+ * Why each mutant left alive by the last full-tier run of `npm run mutate` is left, by code
+ * region (file, lines, optionally mutators). Read by scripts/mutation-summary.mjs (--alive) for
+ * docs/MUTATION.md. The first matching entry wins. Line numbers are those of the commit named in
+ * docs/MUTATION.md's table; when a file changes, its entries must be read again.
  */
-const T = 'Not run against the engine tier in this session (see MUTATION.md, "Not done"): only the engine tests reach it.';
-const TEXT = 'Wording of an error or hint (not what is sent or charged); tests check the money facts (charge, parameter, task id), not every sentence.';
-const EQUIV = 'Equivalent: the behaviour cannot change (see the note in MUTATION.md).';
+const EQUIV = 'Equivalent:';
 export const REASONS = [
-	{ file: 'actions/create.ts', from: 37, to: 130, reason: `${T} Reading the node's parameters (modelSettings, model, prompt), model lookup, prepare, createScope.` },
-	{ file: 'actions/create.ts', from: 148, to: 148, reason: TEXT },
-	{ file: 'actions/create.ts', from: 154, to: 300, mutators: ['StringLiteral', 'ArrayDeclaration', 'MethodExpression'], reason: TEXT },
-	{ file: 'actions/create.ts', from: 191, to: 191, reason: 'Harmless for money: on the one price-reload resend the images would be uploaded again (uploads are free); the paid create is still sent once per reload.' },
-	{ file: 'actions/create.ts', from: 215, to: 222, reason: 'createdAt of Create Task (main added it after the money path was set): output metadata, not money.' },
-	{ file: 'actions/create.ts', from: 227, to: 227, reason: `${EQUIV} the transport gives every business error maybeProcessed: false, so "kind is business" adds nothing to "not maybeProcessed".` },
-	{ file: 'actions/create.ts', from: 234, to: 234, reason: `${EQUIV} imaCode undefined is never in PRICE_CODES; "business" → true is killed by the 502 + 6009 test when the incremental rerun reaches it.` },
-	{ file: 'actions/create.ts', from: 251, to: 258, reason: `${EQUIV} for a task type without images the URL list is empty, which is what the plan already holds.` },
-	{ file: 'actions/create.ts', from: 264, to: 300, reason: `${TEXT} ("business" → false: ${EQUIV.toLowerCase()} business errors are never maybeProcessed.)` },
-	{ file: 'actions/options.ts', from: 153, to: 170, reason: `${T} readTaskId (Wait for Result / Check Task), added on main after this work began.` },
-	{ file: 'actions/options.ts', from: 62, to: 150, mutators: ['MethodExpression', 'StringLiteral', 'OptionalChaining'], reason: `${TEXT} (the 40-character cut of a shown value, trims of a value Number() reads the same).` },
-	{ file: 'actions/options.ts', from: 62, to: 150, reason: `${EQUIV} the absent / undefined / caught branches fall back to the same default by another path.` },
-	{ file: 'actions/scheduler.ts', from: 15, to: 15, reason: `${EQUIV} n8n-core 2.x always gives getExecutionCancelSignal (engine tier run on clientFor: 3 killed, 2 timeouts, this one left).` },
-	{ file: 'actions/scheduler.ts', from: 14, to: 20, reason: 'Engine tier run on clientFor: Stryker attributed this whole-body mutant to no test; every engine test needs the client it builds.' },
-	{ file: 'actions/scheduler.ts', from: 130, to: 150, reason: "Wording of the failure's description (which other items ran): the fulfilled/started branches only decide what the text lists; the no-start rule itself is killed." },
-	{ file: 'helpers/formFields.ts', from: 31, to: 140, reason: `${T} How fields are shown (kind, label, description, defaults, min/max) for the editor and the resource mapper; the engine's editor and every-model tests cover it, the unit tier only through resolveSettings.` },
-	{ file: 'helpers/formFields.ts', from: 141, to: 189, mutators: ['StringLiteral', 'ArrayDeclaration', 'MethodExpression'], reason: TEXT },
-	{ file: 'helpers/formFields.ts', from: 141, to: 189, reason: `${T} Coercion of user values by field kind (boolean/number/string paths) reached by the engine tests.` },
-	{ file: 'helpers/formFields.ts', from: 190, to: 262, mutators: ['StringLiteral', 'ArrayDeclaration', 'MethodExpression', 'ObjectLiteral'], reason: TEXT },
-	{ file: 'helpers/formFields.ts', from: 190, to: 262, reason: `${T} Virtual-field mapping (value_mapping) branches; the every-model engine test sends each mapping.` },
-	{ file: 'helpers/formFields.ts', from: 263, to: 300, reason: `${EQUIV} an empty list default / the unset-value guard: params never hold undefined, and a missing disabled_key value never equals a set disabled_value.` },
-	{ file: 'helpers/createBody.ts', from: 47, to: 140, mutators: ['StringLiteral', 'ArrayDeclaration', 'MethodExpression'], reason: TEXT },
-	{ file: 'helpers/createBody.ts', from: 47, to: 140, reason: `${T} Price sanity (points/attribute_id as text, unusable prices) is checked by the engine's unusable-price tests.` },
-	{ file: 'helpers/credit.ts', from: 15, to: 15, reason: `${EQUIV} any fallback other than "enabled" reads as not default.` },
-	{ file: 'helpers/credit.ts', from: 1, to: 100, reason: 'Equivalent for every rule set IMA serves (see MUTATION.md: unsent values and untrimmed rule keys).' },
-	{ file: 'helpers/polling.ts', from: 27, to: 130, reason: 'Media metadata (duration, width, cover, format, failure reasons) and defensive optional chaining on data IMA always sends: output details, not money; state decisions (done/failed/pending) are killed.' },
-	{ file: 'helpers/polling.ts', from: 131, to: 142, reason: `${EQUIV} timeoutAt == started only moves the deadline by the grace period.` },
-	{ file: 'helpers/polling.ts', from: 143, to: 200, reason: 'Error names and messages of the wait errors (the tests check the classes and task ids).' },
-	{ file: 'helpers/polling.ts', from: 200, to: 260, reason: `${EQUIV} the loop checks cancel and the deadline at several points: removing one check is caught by the next one in the same iteration; one more failed read or a shorter backoff before giving up is a timing detail.` },
-	{ file: 'helpers/ledger.ts', from: 1, to: 200, reason: `${EQUIV} (see MUTATION.md).` },
-	{ file: 'helpers/pollBudget.ts', from: 1, to: 100, reason: `${EQUIV} a zero penalty subtracts nothing.` },
-	{ file: 'helpers/pool.ts', from: 1, to: 100, reason: `${EQUIV} (see MUTATION.md).` },
-	{ file: 'transport/api.ts', from: 1, to: 200, reason: `${EQUIV} or text (see MUTATION.md).` },
-	{ file: 'transport/request.ts', from: 1, to: 500, reason: `${EQUIV} (see MUTATION.md).` },
+	// helpers/ledger.ts
+	{ file: 'helpers/ledger.ts', from: 77, to: 77, reason: `${EQUIV} attaching to the store the ledger already lives in re-reads its own state; readMoney then mergeMoney of a state this code wrote gives the same state back (same items, counts, limit).` },
+	{ file: 'helpers/ledger.ts', from: 159, to: 159, mutators: ['LogicalOperator'], reason: `${EQUIV} only a created try carries a task id (create.ts sets both together), so "created || has an id" picks the same tries as "created && has an id".` },
+	{ file: 'helpers/ledger.ts', from: 189, to: 191, reason: `${EQUIV} the scope is typed object | string | undefined (createScope gives the cancel signal or the execution id); a truthy scope that is not an object is a string.` },
+	// helpers/credit.ts
+	{ file: 'helpers/credit.ts', from: 15, to: 15, reason: `${EQUIV} the fallback for a missing "default" attribute only has to differ from "enabled"; any other text reads "not the default rule" the same.` },
+	// helpers/createBody.ts
+	{ file: 'helpers/createBody.ts', from: 55, to: 55, reason: `${EQUIV} fieldKey is only compared with fieldKey (the node's own keys, the form's keys, the user's keys): upper case instead of lower case on every side gives the same answers.` },
+	{ file: 'helpers/createBody.ts', from: 135, to: 136, mutators: ['ConditionalExpression', 'StringLiteral'], reason: `${EQUIV} a number sent through String() and Number() comes back the same (JavaScript prints the shortest text that reads back exactly; -0 becomes 0, which sends and compares the same), so skipping the typeof shortcut changes nothing; "→ true" is killed by the text prices.` },
+	{ file: 'helpers/createBody.ts', from: 151, to: 151, mutators: ['ConditionalExpression'], reason: `${EQUIV} for an absent value, normalizeRuleValue(undefined) is "UNDEFINED", which differs from every rule value IMA has (a rule whose value is the text "undefined" is the only exception).` },
+	// helpers/durable.ts
+	{ file: 'helpers/durable.ts', from: 57, to: 57, reason: `${EQUIV} b > 0 → b >= 0 only changes the b = 0 case, which returns b, i.e. 0, either way.` },
+	{ file: 'helpers/durable.ts', from: 67, to: 67, reason: `${EQUIV} Number.isFinite is false for anything but a number (no coercion), and v >= 0 returns 0 for 0 as the fallback does.` },
+	{ file: 'helpers/durable.ts', from: 74, to: 82, mutators: ['ConditionalExpression'], reason: `${EQUIV} a typeof guard on JSON read back from n8n's database: a string or a number has no v, run, items or u/h/t fields, so the next check drops it just the same.` },
 ];
