@@ -132,13 +132,15 @@ async function main() {
 		const tiers = opts.tier === 'auto' ? (lastTier === 'full' ? ['full'] : ['unit', 'full']) : opts.tier === 'both' ? ['unit', 'full'] : [opts.tier];
 		const slug = spec.replace(/^nodes\/Ima\//, '').replace(/[/#:]/g, '_');
 		const seconds = {};
+		const code = commit(); // the sandbox is a copy of the work tree as it is now
 		for (const tier of tiers) {
 			const started = process.hrtime.bigint();
 			await runStryker(tier === 'unit' ? 'stryker.unit.config.mjs' : 'stryker.config.mjs', mutate, opts.force, path.join(LOGS, `${slug}.${tier}.log`));
 			seconds[tier] = Math.round(Number(process.hrtime.bigint() - started) / 1e9);
 		}
 		const after = readRuns();
-		after[spec] = { tier: tiers.at(-1), mutate, date: new Date().toISOString().slice(0, 10), commit: commit(), seconds };
+		const run = { tier: tiers.at(-1), mutate, date: new Date().toISOString().slice(0, 10), commit: code, seconds };
+		after[spec] = { ...run, history: [...(after[spec]?.history ?? []), run] };
 		fs.writeFileSync(RUNS, `${JSON.stringify(after, null, '\t')}\n`);
 		console.log(`\n${spec}: ${tiers.map((t) => `${t} ${seconds[t]} s`).join(', ')}`);
 	}

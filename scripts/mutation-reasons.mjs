@@ -13,7 +13,8 @@ export const REASONS = [
 	// helpers/credit.ts
 	{ file: 'helpers/credit.ts', from: 15, to: 15, reason: `${EQUIV} the fallback for a missing "default" attribute only has to differ from "enabled"; any other text reads "not the default rule" the same.` },
 	// helpers/createBody.ts
-	{ file: 'helpers/createBody.ts', from: 55, to: 55, reason: `${EQUIV} fieldKey is only compared with fieldKey (the node's own keys, the form's keys, the user's keys): upper case instead of lower case on every side gives the same answers.` },
+	{ file: 'helpers/createBody.ts', from: 127, to: 127, reason: `${EQUIV} for null, JSON.stringify(null) and String(null) are both "null".` },
+	{ file: 'helpers/createBody.ts', from: 135, to: 136, mutators: ['StringLiteral'], reason: `${EQUIV} the text fallback of a missing price only has to be no number: "Stryker was here!" gives NaN as "" does; and typeof x === "" is never true, which sends every number through String() and Number(), where it comes back the same (see the next row).` },
 	{ file: 'helpers/createBody.ts', from: 135, to: 136, mutators: ['ConditionalExpression', 'StringLiteral'], reason: `${EQUIV} a number sent through String() and Number() comes back the same (JavaScript prints the shortest text that reads back exactly; -0 becomes 0, which sends and compares the same), so skipping the typeof shortcut changes nothing; "→ true" is killed by the text prices.` },
 	{ file: 'helpers/createBody.ts', from: 151, to: 151, mutators: ['ConditionalExpression'], reason: `${EQUIV} for an absent value, normalizeRuleValue(undefined) is "UNDEFINED", which differs from every rule value IMA has (a rule whose value is the text "undefined" is the only exception).` },
 	// helpers/durable.ts

@@ -51,6 +51,21 @@ describe('buildCreatePlan: every refusal names its parameter and says what to do
 		);
 	});
 
+	test('Additional Parameters may not set the input media fields, in any case or spacing; other keys pass', () => {
+		// The module is loaded inside the test: its list of the node's own keys is made at load.
+		jest.isolateModules(() => {
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
+			const fresh = require('../../nodes/Ima/helpers/createBody') as typeof import('../../nodes/Ima/helpers/createBody');
+			const v = version([DEFAULT_RULE]);
+			const check = (additional: Record<string, unknown>) => () => fresh.checkAdditional(v, 'text_to_image', additional);
+			for (const key of ['prompt', 'input_images', 'images', 'src_image', 'src_video', 'src_audio', ' SRC_Audio ']) {
+				expect(check({ [key]: 'x' })).toThrow(`may not set ${key}: the node sets it`);
+			}
+			expect(check({ audio_params: { voice: 'a' }, style: 'x' })).not.toThrow();
+			expect(fresh.fieldKey(' Src_Image ')).toBe('src_image');
+		});
+	});
+
 	test("Additional Parameters that are the model's settings: one key, then two", () => {
 		const form = [
 			{ field: 'quality', type: 'tags', value: 'sd', options: [{ value: 'sd' }] },
@@ -105,6 +120,7 @@ describe("buildCreatePlan: the charged rule's price as IMA's list gives it", () 
 
 	test.each([
 		['', 40],
+		[' ', 40],
 		[null, 40],
 		[undefined, 40],
 		['ten', 40],
@@ -112,6 +128,7 @@ describe("buildCreatePlan: the charged rule's price as IMA's list gives it", () 
 		[Number.NaN, 40],
 		[Number.POSITIVE_INFINITY, 40],
 		[5, ''],
+		[5, ' '],
 		[5, null],
 		[5, 'x'],
 		[5, Number.NaN],
