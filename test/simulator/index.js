@@ -2,6 +2,7 @@
 'use strict';
 
 const seedance = require('./seedance');
+const eet = require('./eet');
 
 /**
  * IMA API simulator: four real HTTP servers on loopback (the IMA open API, the upload-token
@@ -29,6 +30,9 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
  * @property {string} [productsDir] directory of `products_<category>.json` files (default: ./products)
  * @property {number} [port] port of the API server (upload = port+1, cdn = port+2, foreign = port+3); default 0 = random ports
  * @property {number} [successCode] `code` of successful answers (product list, create, detail, upload token); default 0
+ * @property {boolean} [eet] draw task durations inside each version's EET tag and serve the tags divided by `speed` (default true); false: kind defaults, tags as in the files
+ * @property {number} [seed] seed of the duration draw (default 1; `reset()` starts it again)
+ * @property {Partial<Record<LimitRoute, RateLimit>>} [rateLimits] rate limits in force from the start and after every `reset()` (hidden from the client: it only sees 429s)
  */
 
 /** @typedef {'productList' | 'create' | 'detail' | 'verify' | 'media' | 'uploadToken' | 'put'} FaultRoute */
@@ -122,6 +126,7 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
  * @property {number} durationMs real milliseconds until done (the last media)
  * @property {number[]} mediaDurationsMs real milliseconds until each media is done
  * @property {number} polls detail calls answered for this task
+ * @property {[number, number] | null} expectedSec the version's EET range (simulated seconds), null when it has none
  * @property {number} timeoutAt Unix ms
  * @property {TaskBehaviour} behaviour
  */
@@ -325,6 +330,16 @@ class Simulator {
 		this._initialSuccessCode = options.successCode === undefined ? 0 : options.successCode;
 		/** `code` of successful answers (product list, create, detail, upload token) */
 		this.successCode = this._initialSuccessCode;
+		/** durations drawn inside EET tags, tags served divided by speed */
+		this.eet = options.eet !== false;
+		/** @private */
+		this._seed = options.seed === undefined ? 1 : options.seed;
+		/** @private */
+		this._rng = eet.createRng(this._seed);
+		/** @private @type {WeakMap<object, string>} product-list JSON with EET tags scaled, per catalogue */
+		this._scaled = new WeakMap();
+		/** @private */
+		this._initialLimits = options.rateLimits || {};
 		this.baseUrl = '';
 		this.uploadBaseUrl = '';
 		this.cdnBaseUrl = '';
@@ -370,6 +385,12 @@ class Simulator {
 		this._verdicts = new Map();
 		/** @private @type {Promise<void> | null} */
 		this._closing = null;
+		this._applyInitialLimits();
+	}
+
+	/** @private */
+	_applyInitialLimits() {
+		for (const [route, limit] of Object.entries(this._initialLimits)) if (limit) this.setRateLimit(/** @type {LimitRoute} */ (route), limit);
 	}
 
 	// ---- public API -----------------------------------------------------------------------
@@ -455,6 +476,8 @@ class Simulator {
 		this._hosted.clear();
 		this.creditsCharged = 0;
 		this.balance = this._initialBalance;
+		this._rng = eet.createRng(this._seed);
+		this._applyInitialLimits();
 	}
 
 	/**
@@ -836,7 +859,24 @@ class Simulator {
 	_productList(url) {
 		const list = this._list(url.searchParams.get('category') || '');
 		if (!list) return { status: 200, payload: envelope(400, 'unknown category') };
-		return { status: 200, payload: `{"code":${JSON.stringify(this.successCode)},"message":"success","data":${list.json}}` };
+		return { status: 200, payload: `{"code":${JSON.stringify(this.successCode)},"message":"success","data":${this._servedJson(list)}}` };
+	}
+
+	/**
+	 * The `data` text of a served list: EET tags divided by the speed factor (raw text and lists
+	 * that are not trees verbatim).
+	 * @private
+	 * @param {ServedList} list
+	 * @returns {string}
+	 */
+	_servedJson(list) {
+		if (!this.eet || list.raw || !list.catalog || this.speed === 1) return list.json;
+		let text = this._scaled.get(list.catalog);
+		if (text === undefined) {
+			text = eet.scaleEetJson(list.json, this.speed);
+			this._scaled.set(list.catalog, text);
+		}
+		return text;
 	}
 
 	/**
@@ -938,7 +978,8 @@ class Simulator {
 		const kind = kindOf(taskType);
 		const behaviour = this._behaviours.shift() || {};
 		const speech = taskType === 'text_to_speech';
-		const durationSec = behaviour.durationSec === undefined ? (speech ? SPEECH_DURATION : DEFAULT_DURATION[kind]) : behaviour.durationSec;
+		const drawn = behaviour.durationSec === undefined && this.eet ? eet.drawDuration(version, this._rng) : null;
+		const durationSec = behaviour.durationSec !== undefined ? behaviour.durationSec : drawn !== null ? drawn : speech ? SPEECH_DURATION : DEFAULT_DURATION[kind];
 		const own = Array.isArray(behaviour.mediaDurationsSec) ? behaviour.mediaDurationsSec : [];
 		const mediaDurationsMs = Array.from({ length: n }, (_, i) => {
 			const sec = typeof own[i] === 'number' && own[i] >= 0 ? own[i] : durationSec;
@@ -966,6 +1007,7 @@ class Simulator {
 			durationMs: Math.max(...mediaDurationsMs),
 			mediaDurationsMs,
 			polls: 0,
+			expectedSec: eet.eetOf(version),
 			timeoutAt: Math.round(now + ((speech ? SPEECH_TIMEOUT : TIMEOUT[kind]) * 1000) / this.speed),
 			behaviour,
 		};
