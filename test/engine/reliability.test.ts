@@ -154,7 +154,16 @@ describe('Create Task and Wait for Result', () => {
 		const result = await run(sim, wf);
 		expect(result.error?.message).toBeUndefined();
 		const created = result.outputs.IMA[0].json;
-		expect(created).toEqual({ taskId: firstTaskId(), taskType: 'text_to_video', model: 'wan2.6-t2v', modelVersion: 'wan2.6-t2v', credits: 160, createdAt: expect.any(Number) });
+		// expectedSeconds: the version's EET tag as the simulator serves it (300~420 s at speed 200).
+		expect(created).toEqual({
+			taskId: firstTaskId(),
+			taskType: 'text_to_video',
+			model: 'wan2.6-t2v',
+			modelVersion: 'wan2.6-t2v',
+			credits: 160,
+			createdAt: expect.any(Number),
+			expectedSeconds: { min: 1.5, max: 2.1 },
+		});
 		const media = result.outputs['IMA 1'];
 		expect(media).toHaveLength(2);
 		expect(media[0].json).toMatchObject({ taskId: created.taskId, taskType: 'text_to_video', index: 0 });

@@ -6,7 +6,8 @@ import { createForItem, createScope, itemTaskIds, prepareCreate } from './create
 import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField, WAIT_OPTIONS } from './descriptions';
 import { withItemTasks, withTaskId } from './errors';
 import { executionOptions, readOptions } from './options';
-import { resultItems } from './results';
+import { eetOf } from '../helpers/checkSchedule';
+import { learnerKey, resultItems } from './results';
 import { clientFor, runItems } from './scheduler';
 
 const properties: INodeProperties[] = [
@@ -31,6 +32,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			try {
 				// Uploads and the paid create share the concurrency limit; the wait does not.
 				const task = await slots.start(async () => await createForItem(this, client, scope, i, prepared));
+				// Checks sized to the version's expected time, counted from now (a task an earlier try
+				// made is of unknown age: checked at a fixed interval).
+				const expected = {
+					tag: eetOf(task.version),
+					key: learnerKey(client, prepared.taskType, task.version.id),
+					createdAt: task.reused ? undefined : Date.now(),
+				};
 				try {
 					return await resultItems(
 						this,
@@ -41,6 +49,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 							expectedCount: task.plan.n,
 							options: prepared.options,
 							timeoutAt: task.timeoutAt,
+							expected,
 							model: task.version.model_id,
 							modelVersion: task.version.id,
 							credits: task.plan.credit,
