@@ -66,7 +66,31 @@ function show(n) {
  * @returns {string}
  */
 function scaleEetJson(json, speed) {
-	if (speed === 1) return json;
+	return rewriteEetJson(json, (t) => {
+		const range = parseEetTag(t.tag_value);
+		if (!range) return t;
+		return { ...t, tag_value: range[0] === range[1] ? `${show(range[0] / speed)}s` : `${show(range[0] / speed)}~${show(range[1] / speed)}s` };
+	}, speed === 1);
+}
+
+/**
+ * The JSON text of a product-list tree without its EET tags (a world without expected times).
+ * @param {string} json
+ * @returns {string}
+ */
+function stripEetJson(json) {
+	return rewriteEetJson(json, () => null, false);
+}
+
+/**
+ * Rewrites every EET tag of a tree (`null` drops it); the text itself when nothing changes.
+ * @param {string} json
+ * @param {(tag: Record<string, any>) => Record<string, any> | null} rewrite
+ * @param {boolean} skip
+ * @returns {string}
+ */
+function rewriteEetJson(json, rewrite, skip) {
+	if (skip) return json;
 	const data = JSON.parse(json);
 	let changed = false;
 	/** @type {any[]} */
@@ -78,13 +102,15 @@ function scaleEetJson(json, speed) {
 			continue;
 		}
 		if (!node || typeof node !== 'object') continue;
-		if (Array.isArray(node.tags)) {
+		if (Array.isArray(node.tags) && node.tags.some((/** @type {any} */ t) => t && typeof t === 'object' && t.tag_type === 'EET')) {
+			/** @type {any[]} */
+			const tags = [];
 			for (const t of node.tags) {
-				const range = t && typeof t === 'object' && t.tag_type === 'EET' ? parseEetTag(t.tag_value) : null;
-				if (!range) continue;
-				t.tag_value = range[0] === range[1] ? `${show(range[0] / speed)}s` : `${show(range[0] / speed)}~${show(range[1] / speed)}s`;
-				changed = true;
+				const next = t && typeof t === 'object' && t.tag_type === 'EET' ? rewrite(t) : t;
+				if (next !== null) tags.push(next);
 			}
+			node.tags = tags;
+			changed = true;
 		}
 		if (Array.isArray(node.children)) stack.push(node.children);
 	}
@@ -120,4 +146,17 @@ function drawDuration(version, rng) {
 	return range[0] + (range[1] - range[0]) * rng();
 }
 
-module.exports = { parseEetTag, eetOf, scaleEetJson, createRng, drawDuration };
+/**
+ * The next queued behaviour for a create of `versionId`: the first one without `forVersion` or
+ * with that version (taken out of the queue); undefined when none applies.
+ * @template {{forVersion?: string}} B
+ * @param {B[]} queue
+ * @param {string} versionId
+ * @returns {B | undefined}
+ */
+function takeBehaviour(queue, versionId) {
+	const i = queue.findIndex((b) => b.forVersion === undefined || b.forVersion === versionId);
+	return i < 0 ? undefined : queue.splice(i, 1)[0];
+}
+
+module.exports = { parseEetTag, eetOf, scaleEetJson, stripEetJson, createRng, drawDuration, takeBehaviour };

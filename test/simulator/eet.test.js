@@ -159,6 +159,14 @@ describe('task durations', () => {
 		expect(queued.durationMs).toBe((3 * 1000) / SPEED);
 	});
 
+	test('queueTask({forVersion}): taken by the next create of that version only', async () => {
+		sim.queueTask({ durationSec: 7, forVersion: 'seed-tts-2.0' });
+		sim.queueTask({ durationSec: 3 });
+		const a = /** @type {any} */ (sim.tasks.get((await speech(sim, 'seed-tts-1.1')).json.data.id));
+		const b = /** @type {any} */ (sim.tasks.get((await speech(sim, 'seed-tts-2.0')).json.data.id));
+		expect([a.durationMs, b.durationMs]).toEqual([(3 * 1000) / SPEED, (7 * 1000) / SPEED]);
+	});
+
 	test('drawDuration: uniform inside the range, null without a tag', () => {
 		const rng = createRng(7);
 		const draws = Array.from({ length: 1000 }, () => drawDuration({ tags: [{ tag_type: 'EET', tag_value: '100~200s' }] }, rng));
@@ -170,10 +178,15 @@ describe('task durations', () => {
 		expect(drawDuration({ tags: [] }, rng)).toBeNull();
 	});
 
-	test('eet: false: kind defaults and the tags as in the files', async () => {
+	test('eet: false: kind-default durations and no EET tag served (other tags kept)', async () => {
 		const plain = await startSimulator({ speed: SPEED, eet: false });
 		try {
-			expect(eetTag((await served(plain, 'text_to_speech')).find((v) => v.id === 'seed-tts-1.1'))).toBe('10~20s');
+			const versions = await served(plain, 'text_to_video');
+			expect(versions.every((v) => eetTag(v) === undefined)).toBe(true);
+			expect(versions.find((v) => v.id === 'kling-v2-6').tags.map((/** @type {any} */ t) => t.tag_type)).toEqual(
+				sim.products('text_to_video').find((v) => v.id === 'kling-v2-6').tags.filter((/** @type {any} */ t) => t.tag_type !== 'EET').map((/** @type {any} */ t) => t.tag_type),
+			);
+			expect(plain.products('text_to_speech').find((v) => v.id === 'seed-tts-1.1').tags.length).toBeGreaterThan(0);
 			const task = /** @type {any} */ (plain.tasks.get((await speech(plain, 'seed-tts-1.1')).json.data.id));
 			expect(task.durationMs).toBe((10 * 1000) / SPEED);
 		} finally {

@@ -30,7 +30,7 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
  * @property {string} [productsDir] directory of `products_<category>.json` files (default: ./products)
  * @property {number} [port] port of the API server (upload = port+1, cdn = port+2, foreign = port+3); default 0 = random ports
  * @property {number} [successCode] `code` of successful answers (product list, create, detail, upload token); default 0
- * @property {boolean} [eet] draw task durations inside each version's EET tag and serve the tags divided by `speed` (default true); false: kind defaults, tags as in the files
+ * @property {boolean} [eet] draw task durations inside each version's EET tag and serve the tags divided by `speed` (default true); false: kind-default durations and no EET tags served
  * @property {number} [seed] seed of the duration draw (default 1; `reset()` starts it again)
  * @property {Partial<Record<LimitRoute, RateLimit>>} [rateLimits] rate limits in force from the start and after every `reset()` (hidden from the client: it only sees 429s)
  */
@@ -72,6 +72,7 @@ const { KIND_INFO, mediaBody, openEndedBody, coverBody, PNG } = require('./media
  * @property {boolean} [mediaEndless] the CDN streams each media without end (header, then padding)
  * @property {{bytes?: number, everyMs?: number, total?: number}} [mediaTrickle] the CDN sends the header, then `bytes` every `everyMs` real ms (up to `total` bytes)
  * @property {string} [mediaUrl] replaces the URL of every done media (any string, e.g. 'file:///etc/passwd')
+ * @property {string} [forVersion] only for a create of this model version (others skip it; see eet.js takeBehaviour)
  */
 
 /**
@@ -330,7 +331,7 @@ class Simulator {
 		this._initialSuccessCode = options.successCode === undefined ? 0 : options.successCode;
 		/** `code` of successful answers (product list, create, detail, upload token) */
 		this.successCode = this._initialSuccessCode;
-		/** durations drawn inside EET tags, tags served divided by speed */
+		/** durations drawn inside EET tags, tags served divided by speed (false: no EET tags, kind defaults) */
 		this.eet = options.eet !== false;
 		/** @private */
 		this._seed = options.seed === undefined ? 1 : options.seed;
@@ -863,17 +864,17 @@ class Simulator {
 	}
 
 	/**
-	 * The `data` text of a served list: EET tags divided by the speed factor (raw text and lists
-	 * that are not trees verbatim).
+	 * The `data` text of a served list: EET tags divided by the speed factor, or left out with
+	 * `eet: false` (raw text and lists that are not trees verbatim).
 	 * @private
 	 * @param {ServedList} list
 	 * @returns {string}
 	 */
 	_servedJson(list) {
-		if (!this.eet || list.raw || !list.catalog || this.speed === 1) return list.json;
+		if (list.raw || !list.catalog || (this.eet && this.speed === 1)) return list.json;
 		let text = this._scaled.get(list.catalog);
 		if (text === undefined) {
-			text = eet.scaleEetJson(list.json, this.speed);
+			text = this.eet ? eet.scaleEetJson(list.json, this.speed) : eet.stripEetJson(list.json);
 			this._scaled.set(list.catalog, text);
 		}
 		return text;
@@ -976,7 +977,7 @@ class Simulator {
 		this.creditsCharged += cost;
 		const now = Date.now();
 		const kind = kindOf(taskType);
-		const behaviour = this._behaviours.shift() || {};
+		const behaviour = eet.takeBehaviour(this._behaviours, String(version.id)) || {};
 		const speech = taskType === 'text_to_speech';
 		const drawn = behaviour.durationSec === undefined && this.eet ? eet.drawDuration(version, this._rng) : null;
 		const durationSec = behaviour.durationSec !== undefined ? behaviour.durationSec : drawn !== null ? drawn : speech ? SPEECH_DURATION : DEFAULT_DURATION[kind];
