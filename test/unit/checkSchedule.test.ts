@@ -88,11 +88,11 @@ function checksUntil(plan: CheckPlan, until: number): number[] {
 describe('the schedule of one task', () => {
 	const video = checkPlan(s(150, 210), 8000);
 
-	test('a 150~210 s video at 8 s: two checks before the window, every 8 s inside, a back-off after it', () => {
-		expect(preWindowChecks(video)).toEqual([37_500, 75_000]);
+	test('a 150~210 s video at 8 s: one check before the window, every 8 s inside, a back-off after it', () => {
+		expect(preWindowChecks(video)).toEqual([75_000]);
 		const checks = checksUntil(video, 400_000);
-		expect(checks.slice(0, 10)).toEqual([37_500, 75_000, 158_000, 166_000, 174_000, 182_000, 190_000, 198_000, 206_000, 214_000]);
-		const gaps = checks.slice(9).map((at, i) => checks[i + 10] - at).filter((g) => !Number.isNaN(g));
+		expect(checks.slice(0, 9)).toEqual([75_000, 158_000, 166_000, 174_000, 182_000, 190_000, 198_000, 206_000, 214_000]);
+		const gaps = checks.slice(8).map((at, i) => checks[i + 9] - at).filter((g) => !Number.isNaN(g));
 		// 12 s, 18 s, 27 s, then 32 s (4 intervals) for ever.
 		expect(gaps.slice(0, 5)).toEqual([12_000, 18_000, 27_000, 32_000, 32_000]);
 	});
@@ -108,7 +108,7 @@ describe('the schedule of one task', () => {
 		}
 	});
 
-	test('an image (20~35 s at 3 s): no check before the window (it opens within 8 intervals)', () => {
+	test('an image (20~35 s at 3 s): no check before the window (it opens within 16 intervals)', () => {
 		const image = checkPlan(s(20, 35), 3000);
 		expect(preWindowChecks(image)).toEqual([]);
 		expect(checksUntil(image, 36_000)).toEqual([23_000, 26_000, 29_000, 32_000, 35_000]);
@@ -119,8 +119,8 @@ describe('the schedule of one task', () => {
 		const checks = checksUntil(plan, 400_000);
 		const after = checks.filter((at) => at > 155_000);
 		for (let i = 1; i < after.length; i++) expect(after[i] - after[i - 1]).toBe(5000);
-		// Before the window: half, a quarter… of 150 s, down to 4 intervals (20 s).
-		expect(checks.filter((at) => at < 150_000)).toEqual([37_500, 75_000]);
+		// Before the window: half, a quarter… of 150 s, down to 8 intervals (40 s).
+		expect(checks.filter((at) => at < 150_000)).toEqual([75_000]);
 	});
 
 	test('a late check does not shift the ones after it (grid), and two checks are at least half an interval apart', () => {
@@ -130,8 +130,8 @@ describe('the schedule of one task', () => {
 	});
 
 	test('the first check: the next planned one, or at once when the window has already ended', () => {
-		expect(firstCheckAt(video, 0)).toBe(37_500);
-		expect(firstCheckAt(video, 37_500)).toBe(37_500);
+		expect(firstCheckAt(video, 0)).toBe(75_000);
+		expect(firstCheckAt(video, 75_000)).toBe(75_000);
 		expect(firstCheckAt(video, 100_000)).toBe(158_000);
 		expect(firstCheckAt(video, 160_000)).toBe(166_000);
 		expect(firstCheckAt(video, 3_600_000)).toBe(3_600_000);
@@ -144,7 +144,8 @@ describe('the schedule of one task', () => {
 	});
 
 	test('a point window, a window from 0, a tiny interval', () => {
-		expect(checksUntil(checkPlan(s(30, 30), 3000), 40_000)).toEqual([15_000, 33_000, 37_500]);
+		expect(checksUntil(checkPlan(s(30, 30), 3000), 40_000)).toEqual([33_000, 37_500]);
+		expect(preWindowChecks(checkPlan(s(480, 720), 8000))).toEqual([120_000, 240_000]);
 		expect(checksUntil(checkPlan(s(0, 10), 3000), 12_000)).toEqual([3000, 6000, 9000, 12_000]);
 		const tiny = checkPlan(s(0.1, 0.2), 100);
 		expect(checksUntil(tiny, 400)).toEqual([200, 350]);
@@ -240,7 +241,7 @@ describe('pollTask on a schedule (a clock the test controls)', () => {
 			nextDelayMs: () => nextCheckAt(plan, now) - now,
 		});
 		expect(state.state).toBe('done');
-		expect(reads).toEqual([37_500, 75_000, 158_000, 166_000, 174_000]);
+		expect(reads).toEqual([75_000, 158_000, 166_000, 174_000]);
 	});
 
 	test('never past the deadline: a last look at it, then the timeout with the task id', async () => {
@@ -265,7 +266,7 @@ describe('pollTask on a schedule (a clock the test controls)', () => {
 				nextDelayMs: () => nextCheckAt(plan, now) - now,
 			}),
 		).rejects.toThrow(/late-task/);
-		expect(reads).toEqual([37_500, 75_000, 100_000]);
+		expect(reads).toEqual([75_000, 100_000]);
 	});
 
 	test('a first wait past the deadline still ends in one read at the deadline', async () => {

@@ -49,7 +49,7 @@ describe("nextCheckIn: Check Task's hint for the Wait node", () => {
 	const hint = { taskType: 'text_to_video', modelVersion: 'kling-v2-6', createdAt: created, expected: { startMs: 150_000, endMs: 210_000 } };
 
 	test('from the expected-time schedule: the next planned check', () => {
-		expect(nextCheckIn(client, undefined, hint, options(), created + 10_000)).toBe(27.5);
+		expect(nextCheckIn(client, undefined, hint, options(), created + 10_000)).toBe(65);
 		expect(nextCheckIn(client, undefined, hint, options(), created + 40_000)).toBe(35);
 		expect(nextCheckIn(client, undefined, hint, options(), created + 160_000)).toBe(6);
 		expect(nextCheckIn(client, undefined, hint, options(5), created + 160_000)).toBe(5);

@@ -188,6 +188,8 @@ export interface CreatedTask {
 	timeoutAt?: number;
 	/** When IMA created the task (as IMA sent it), when known. */
 	createdAt?: number;
+	/** When the create that made it was sent (this machine's clock; not for a reused task). */
+	sentAt?: number;
 	/** The plan of the create that made the task (after a price reload, the fresh one). */
 	plan: CreatePlan;
 	version: ModelVersion;
@@ -301,6 +303,8 @@ export async function createForItem(
 			});
 		}
 		let failure: unknown;
+		// No task of this create can be older than this (the schedule of its checks counts from here).
+		const sentAt = Date.now();
 		try {
 			const task = await sendCreate(client, plan, prepared.taskType, urls ?? [], media);
 			const taskId = usableTaskId(task.id);
@@ -320,7 +324,7 @@ export async function createForItem(
 			const createdAt = Number(task.created_at);
 			// The task id outlives a killed worker in n8n's log (never the key).
 			ctx.logger?.info(`IMA task created: ${attempt.taskId} (execution ${ctx.getExecutionId?.() ?? '?'}, node "${ctx.getNode().name}", item ${itemIndex})`);
-			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, createdAt: Number.isFinite(createdAt) && createdAt > 0 ? createdAt : undefined, plan, version, reused: false };
+			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, createdAt: Number.isFinite(createdAt) && createdAt > 0 ? createdAt : undefined, sentAt, plan, version, reused: false };
 		} catch (error) {
 			failure = error;
 		}

@@ -32,12 +32,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			try {
 				// Uploads and the paid create share the concurrency limit; the wait does not.
 				const task = await slots.start(async () => await createForItem(this, client, scope, i, prepared));
-				// Checks sized to the version's expected time, counted from now (a task an earlier try
-				// made is of unknown age: checked at a fixed interval).
+				// Checks sized to the version's expected time, counted from when the create was sent (the
+				// task cannot be older; a task an earlier try made is of unknown age: fixed interval).
 				const expected = {
 					tag: eetOf(task.version),
 					key: learnerKey(client, prepared.taskType, task.version.id),
-					createdAt: task.reused ? undefined : Date.now(),
+					createdAt: task.reused ? undefined : task.sentAt,
 				};
 				try {
 					return await resultItems(

@@ -5,7 +5,8 @@
  * IMA's product list tags every model version with its expected generation time (a `tags[]`
  * entry with `tag_type` "EET", e.g. "150~210s"). A task of that version is checked:
  * - before the window opens: at half the time to the window, a quarter, an eighth… down to
- *   4 poll intervals after the create (none when the window opens within 8 intervals);
+ *   8 poll intervals after the create (none when the window opens within 16 intervals: most
+ *   images, speech and music);
  * - inside the window: every poll interval (the first one a poll interval after it opens);
  * - past its end: a gentle back-off, each gap 1.5 times the last, up to 4 poll intervals, or up to
  *   the Poll Interval the user set (a Poll Interval the user sets is never exceeded once the
@@ -26,7 +27,7 @@ export interface ExpectedTime {
 /** The scheduling constants (documented in docs/notes/eet.md). */
 export const SCHEDULE = {
 	/** No check before the window closer to the create than this many poll intervals. */
-	preWindowFloor: 4,
+	preWindowFloor: 8,
 	/** Past the window, each gap is this factor times the last… */
 	backoffFactor: 1.5,
 	/** …up to this many poll intervals (when the user set no Poll Interval). */

@@ -23,7 +23,7 @@ export const STATUS_BUDGET = {
 	floorPerSecond: 1,
 	/** The window the budget counts in (ms), plus a margin for timers and the network. */
 	windowMs: 1000,
-	marginMs: 20,
+	marginMs: 50,
 	/** The pause after a 429 without Retry-After, and the longest pause honoured (ms). */
 	pauseMs: 1000,
 	maxPauseMs: 120_000,
@@ -158,4 +158,14 @@ export function budgetFor(credentialKey: string): StatusBudget {
 		budgets.set(credentialKey, b);
 	}
 	return b;
+}
+
+/** Every credential's budget in this process (diagnostics: the benchmark reads their history). */
+export function allBudgets(): StatusBudget[] {
+	return [...budgets.values()];
+}
+
+/** Forgets every budget (tests and benchmarks start from the documented start). */
+export function clearBudgets(): void {
+	budgets.clear();
 }
