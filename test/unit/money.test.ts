@@ -108,7 +108,7 @@ describe('StatusBudget: status checks per credential', () => {
 		const b = new StatusBudget(clock.now);
 		b.rateLimited(undefined, 2000);
 		expect(await sendTimes(b, clock, 3)).toEqual([2000, 2000, 2000]);
-		b.rateLimited(undefined, 0); // no Retry-After: one second
+		b.rateLimited(undefined, undefined); // no Retry-After: one second
 		expect(b.waitFor()).toBeGreaterThanOrEqual(1000);
 	});
 

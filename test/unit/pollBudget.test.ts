@@ -84,10 +84,10 @@ describe('StatusBudget', () => {
 		expect(b.limit).toBe(2);
 	});
 
-	test('Retry-After: absent or nonsense = 1 s; more than 2 minutes is cut to 2 minutes', async () => {
+	test('Retry-After: absent or nonsense = 1 s; 0 = no pause; more than 2 minutes is cut to 2 minutes', async () => {
 		for (const [asked, pause] of [
 			[undefined, 1000],
-			[0, 1000],
+			[0, 0],
 			[-5, 1000],
 			[Number.NaN, 1000],
 			[3_600_000, 120_000],

@@ -10,8 +10,9 @@
  * - while IMA answers without 429 and checks had to wait for the budget (it is what limits them),
  *   it grows by about one check per second every second, up to `capPerSecond`;
  * - on a 429 it halves (once per congestion: the 429s of checks sent before the cut do not halve
- *   it again), never below `floorPerSecond`, and nobody sends for the time IMA asked (Retry-After;
- *   1 s when IMA does not say). A 429 never fails a task: the check waits and goes again.
+ *   it again), never below `floorPerSecond`, and nobody sends for the time IMA asked (Retry-After,
+ *   at most 2 minutes; 1 s when IMA does not say). A 429 never fails a task: the check waits and
+ *   goes again.
  */
 
 export const STATUS_BUDGET = {
@@ -135,10 +136,10 @@ export class StatusBudget {
 		this.note();
 	}
 
-	/** IMA answered 429: nobody sends for `retryAfterMs` (or the default pause); the budget halves. */
+	/** IMA answered 429: nobody sends for `retryAfterMs` (the default pause when IMA did not say); the budget halves. */
 	rateLimited(ticket: BudgetTicket | undefined, retryAfterMs?: number): void {
 		const t = this.now();
-		const asked = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : this.options.pauseMs;
+		const asked = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? retryAfterMs : this.options.pauseMs;
 		this.pausedUntil = Math.max(this.pausedUntil, t + Math.min(asked, this.options.maxPauseMs));
 		// The 429s of checks sent before the last cut belong to the same congestion.
 		if (ticket && ticket.sentAt < this.lastCutAt) return;

@@ -1,7 +1,12 @@
-/** What Wait for Result and Check Task read from their input item to size their checks. */
-import { creationTime, nextCheckIn, taskHint } from '../../nodes/Ima/actions/results';
+/**
+ * Status checks of Wait for Result and Check Task: what they read from their input item to size
+ * their checks, and a single read that waits out 429s.
+ */
+import { creationTime, nextCheckIn, readTaskOnce, taskHint } from '../../nodes/Ima/actions/results';
 import type { RunOptions } from '../../nodes/Ima/actions/options';
 import { clearLearned } from '../../nodes/Ima/helpers/checkSchedule';
+import { clearBudgets, STATUS_BUDGET } from '../../nodes/Ima/helpers/pollBudget';
+import { ImaClient } from '../../nodes/Ima/transport';
 
 const options = (pollInterval = 0) => ({ pollInterval }) as RunOptions;
 const client = { credentials: { baseUrl: 'https://api.example', apiKey: 'k', uploadBaseUrl: 'https://up.example' } } as any;
@@ -60,5 +65,55 @@ describe("nextCheckIn: Check Task's hint for the Wait node", () => {
 		expect(nextCheckIn(client, { id: 't', task_type: 'text_to_image' }, undefined, options(), created)).toBe(3);
 		expect(nextCheckIn(client, { id: 't' }, undefined, options(12.5), created)).toBe(12.5);
 		expect(nextCheckIn(client, undefined, { ...hint, expected: undefined }, options(), created + 10_000)).toBe(8);
+	});
+});
+
+describe("Check Task's one read: a 429 never fails it", () => {
+	const saved = { ...STATUS_BUDGET };
+	beforeEach(() => {
+		// A budget far above what this test sends, so that its halvings cost no real time.
+		Object.assign(STATUS_BUDGET, { startPerSecond: 100_000, floorPerSecond: 10_000 });
+		clearBudgets();
+	});
+	afterEach(() => {
+		Object.assign(STATUS_BUDGET, saved);
+		clearBudgets();
+	});
+
+	function fakeClient(answers: Array<{ statusCode: number; body: unknown; headers?: Record<string, string> }>) {
+		const sent: number[] = [];
+		const ctx: any = {
+			helpers: {
+				async httpRequestWithAuthentication(_type: string, opts: any) {
+					sent.push(Date.now());
+					expect(opts.url).toBe('https://api.example/open/v1/tasks/detail');
+					const a = answers.shift()!;
+					return { statusCode: a.statusCode, headers: a.headers ?? {}, body: a.body };
+				},
+			},
+		};
+		const client = new ImaClient(ctx, { apiKey: 'k', baseUrl: 'https://api.example', uploadBaseUrl: 'https://up.example' }, { retryBaseMs: 1, maxAttempts: 4 });
+		return { client, sent };
+	}
+	const limited = { statusCode: 429, headers: { 'retry-after': '0' }, body: { code: 429, message: 'rate limited', data: null } };
+	const running = { statusCode: 200, body: { code: 0, message: 'ok', data: { id: 't1', task_type: 'text_to_image', medias: [{ resource_status: 0 }] } } };
+
+	test('nine 429s in a row (more than the 4 attempts of a read), then the answer', async () => {
+		const { client, sent } = fakeClient([...Array(9).fill(limited), running]);
+		const detail = await readTaskOnce(client, 't1', options());
+		expect(detail.id).toBe('t1');
+		expect(sent).toHaveLength(10);
+	});
+
+	test('other failures still end the read after its attempts, with the task id', async () => {
+		const broken = { statusCode: 503, body: 'busy' };
+		const { client, sent } = fakeClient([broken, broken, broken, broken, running]);
+		await expect(readTaskOnce(client, 't1', options())).rejects.toThrow(/t1|503/);
+		expect(sent).toHaveLength(4);
+	});
+
+	test('429s stop being waited out once the Timeout has passed', async () => {
+		const { client } = fakeClient(Array(1000).fill(limited));
+		await expect(readTaskOnce(client, 't1', { pollInterval: 0, timeout: 0.05 } as RunOptions)).rejects.toThrow(/429/);
 	});
 });
