@@ -2,11 +2,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { eetOf } from '../helpers/checkSchedule';
 import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
 import { CREATE_OPTIONS, createFields, optionsCollection, taskTypeField, WAIT_OPTIONS } from './descriptions';
 import { withItemTasks, withTaskId } from './errors';
 import { executionOptions, readOptions } from './options';
-import { eetOf } from '../helpers/checkSchedule';
 import { learnerKey, resultItems } from './results';
 import { clientFor, runItems } from './scheduler';
 
