@@ -1,6 +1,8 @@
 /**
  * Check Task: one status check per item, two outputs. *Done* gets the media items exactly as
- * Wait for Result makes them; *Running* gets the input item plus {taskId, status, elapsed}. With
+ * Wait for Result makes them; *Running* gets the input item plus {taskId, status, elapsed,
+ * mediaDone, mediaRunning, nextCheckIn} (nextCheckIn: seconds until the next check worth making,
+ * sized to the task's expected time when the item says what the task is; see results.ts). With
  * n8n's Wait node it makes a loop (Create Task → Wait → Check Task → Running → Wait) that holds
  * no worker while IMA works and survives restarts: the Wait node keeps the execution in n8n's
  * database. A failed task is an error with its id (or, with Continue On Fail, an item on Done).
@@ -12,7 +14,7 @@ import { evaluateTask } from '../helpers/polling';
 import type { ImaTaskDetail } from '../helpers/types';
 import { OPTION, optionsCollection, taskIdField, WAIT_OPTIONS } from './descriptions';
 import { executionOptions, readOptions, readTaskId } from './options';
-import { readTaskOnce, resultItems } from './results';
+import { nextCheckIn, readTaskOnce, resultItems, taskHint } from './results';
 import { clientFor, runItems } from './scheduler';
 
 const properties: INodeProperties[] = [taskIdField, optionsCollection([OPTION.concurrency, OPTION.requestTimeout, ...WAIT_OPTIONS])];
@@ -44,7 +46,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		},
 		run: async (i, p, slots) => {
 			await slots.start(async () => undefined); // not after another item failed
-			const detail = await readTaskOnce(client, p.taskId);
+			const hint = taskHint(input[i]?.json, p.taskId);
+			const detail = await readTaskOnce(client, p.taskId, p.options, hint);
 			const count = Number(detail?.generate_count);
 			const state = evaluateTask(detail, Number.isInteger(count) && count > 0 ? count : 1);
 			if (state.state === 'pending') {
@@ -57,6 +60,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					elapsed: elapsedSeconds(detail, item?.json ?? {}, Date.now()),
 					mediaDone: state.done.length,
 					mediaRunning: state.processing,
+					nextCheckIn: nextCheckIn(client, detail, hint, p.options, Date.now()),
 				};
 				return [item?.binary ? { json, binary: item.binary } : { json }];
 			}

@@ -246,6 +246,8 @@ export interface CreatedTask {
 	timeoutAt?: number;
 	/** When IMA created the task (as IMA sent it), when known. */
 	createdAt?: number;
+	/** When the create that made it was sent (this machine's clock; not for a reused task). */
+	sentAt?: number;
 	/** The plan of the create that made the task (after a price reload, the fresh one). */
 	plan: CreatePlan;
 	version: ModelVersion;
@@ -377,6 +379,8 @@ export async function createForItem(
 		}
 		let failure: unknown;
 		scope.stats?.touched.add(itemIndex);
+		// No task of this create can be older than this (the schedule of its checks counts from here).
+		const sentAt = Date.now();
 		try {
 			const task = await sendCreate(client, plan, prepared.taskType, urls ?? [], media);
 			const taskId = usableTaskId(task.id);
@@ -401,7 +405,7 @@ export async function createForItem(
 			// The task id outlives a killed worker in n8n's log (never the key).
 			// A log line leaves the node: the one redaction (helpers/redact.ts) applies to it.
 			ctx.logger?.info(client.clean(createdLogLine(ctx, attempt.taskId, itemIndex)));
-			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, createdAt: Number.isFinite(createdAt) && createdAt > 0 ? createdAt : undefined, plan, version, reused: false };
+			return { id: attempt.taskId, timeoutAt: attempt.timeoutAt, createdAt: Number.isFinite(createdAt) && createdAt > 0 ? createdAt : undefined, sentAt, plan, version, reused: false };
 		} catch (error) {
 			failure = error;
 		}

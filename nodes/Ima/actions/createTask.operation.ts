@@ -1,7 +1,9 @@
 /** Create Task: create a task and output its id at once (for Wait nodes or stored ids). */
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { eetOf } from '../helpers/checkSchedule';
+import type { ModelVersion } from '../helpers/types';
 import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
 import { CREATE_OPTIONS, createFields, OPTION, optionsCollection } from './descriptions';
 import { withItemTasks } from './errors';
@@ -18,6 +20,12 @@ const properties: INodeProperties[] = [
 ];
 
 export const description = updateDisplayOptions({ show: { operation: ['createTask'] } }, properties);
+
+/** The version's expected time (its EET tag) in seconds, for Wait for Result and Check Task to size their checks. */
+function expectedSeconds(version: ModelVersion): IDataObject {
+	const eet = eetOf(version);
+	return eet ? { expectedSeconds: { min: eet.startMs / 1000, max: eet.endMs / 1000 } } : {};
+}
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const client = await clientFor(this);
@@ -39,6 +47,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 							modelVersion: task.version.id,
 							credits: task.plan.totalCredits,
 							...(task.createdAt ? { createdAt: task.createdAt } : {}),
+							...expectedSeconds(task.version),
 						},
 					},
 				];

@@ -239,7 +239,7 @@ export const OPTION = {
 		typeOptions: { minValue: 0, maxValue: 3600, numberPrecision: 2 },
 		default: 0,
 		description:
-			'How often to check the task: 0 uses the default for the kind (image 3, video 8, music 5, speech 3), else 0.1 to 3600. All status checks of one credential share a budget of 10 per second per n8n process.',
+			"The gap between status checks while the task can be done: 0 uses the default for the kind (image 3, video 8, music 5, speech 3), else 0.1 to 3600. Checks follow the model's expected time (IMA's EET tag, learned from finished tasks): few before it, this gap inside it, a gentle back-off after it that never exceeds a Poll Interval you set. All status checks of one credential share a budget per n8n process: 10 per second at first, growing up to 50 while IMA allows, halved on each rate limit.",
 	},
 	binaryPropertyName: {
 		displayName: 'Put Output in Field',

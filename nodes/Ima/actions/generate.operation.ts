@@ -2,12 +2,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { eetOf } from '../helpers/checkSchedule';
 import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
 import { CREATE_OPTIONS, createFields, optionsCollection, WAIT_OPTIONS } from './descriptions';
 import { withItemTasks, withTaskId } from './errors';
 import { executionOptions, readOptions } from './options';
 import { taskTypeFieldV1 } from './resources';
-import { resultItems } from './results';
+import { learnerKey, resultItems } from './results';
 import { finishRun } from './runSummary';
 import { clientFor, runItems } from './scheduler';
 
@@ -33,6 +34,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			try {
 				// Uploads and the paid create share the concurrency limit; the wait does not.
 				const task = await slots.start(async () => await createForItem(this, client, scope, i, prepared));
+				// Checks sized to the version's expected time, counted from when the create was sent (the
+				// task cannot be older; a task an earlier try made is of unknown age: fixed interval).
+				const expected = {
+					tag: eetOf(task.version),
+					key: learnerKey(client, prepared.taskType, task.version.id),
+					createdAt: task.reused ? undefined : task.sentAt,
+				};
 				try {
 					return await resultItems(
 						this,
@@ -43,6 +51,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 							expectedCount: task.plan.n,
 							options: prepared.options,
 							timeoutAt: task.timeoutAt,
+							expected,
 							model: task.version.model_id,
 							modelVersion: task.version.id,
 							credits: task.plan.credit,

@@ -7,7 +7,8 @@ import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData
 import { createHash } from 'crypto';
 
 import { mediaFileName, mediaFileType } from '../helpers/media';
-import { budgetFor } from '../helpers/pollBudget';
+import { checkPlan, eetOf, firstCheckAt, learnerFor, nextCheckAt, type ExpectedTime } from '../helpers/checkSchedule';
+import { budgetFor, type StatusBudget } from '../helpers/pollBudget';
 import {
 	PollFailedError,
 	pollTask,
@@ -18,12 +19,37 @@ import {
 	type FailedMedia,
 	type TaskState,
 } from '../helpers/polling';
-import { DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, mediaKindOf, type MediaKind } from '../helpers/taskTypes';
+import { findModelVersion } from '../helpers/productTree';
+import { DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, isTaskType, mediaKindOf, type MediaKind } from '../helpers/taskTypes';
 import type { ImaTaskDetail } from '../helpers/types';
 import { abortableSleep, ImaClient, ImaRequestError } from '../transport';
 import { ItemError, withTaskId } from './errors';
 import type { RunOptions } from './options';
 import { UNLIMITED, type ItemSlots } from './scheduler';
+
+/**
+ * What the node knows about when a task should finish: its version's expected time (EET tag),
+ * where to learn it, and when the task was created.
+ */
+export interface ExpectedInfo {
+	/** The version's EET window, from its tag. */
+	tag?: ExpectedTime;
+	/** The learner's key: base URL, task type, version id. */
+	key?: string;
+	/** When the task was created (ms since epoch). */
+	createdAt?: number;
+}
+
+/**
+ * What the input item of Wait for Result or Check Task says about its task, used only when its
+ * `taskId` is the task waited for (Create Task's output, passed on by Check Task's Running output).
+ */
+export interface TaskHint {
+	taskType?: string;
+	modelVersion?: string;
+	createdAt?: number;
+	expected?: ExpectedTime;
+}
 
 export interface WaitRequest {
 	taskId: string;
@@ -35,6 +61,10 @@ export interface WaitRequest {
 	timeoutAt?: number;
 	/** A detail already read (Check Task): used as the first status check. */
 	firstDetail?: ImaTaskDetail;
+	/** The expected time of the task (Generate: from its version; else from `hint`). */
+	expected?: ExpectedInfo;
+	/** What the input item says about the task (Wait for Result). */
+	hint?: TaskHint;
 }
 
 export interface WaitResult {
@@ -49,51 +79,173 @@ function budgetOf(client: ImaClient) {
 	return budgetFor(createHash('sha256').update(`${c.baseUrl}|${c.apiKey}`).digest('hex'));
 }
 
-const isRateLimited = (e: Error) => e instanceof ImaRequestError && e.info.httpStatus === 429;
+const isRateLimited = (e: unknown): e is ImaRequestError => e instanceof ImaRequestError && e.info.httpStatus === 429;
 
-/** Waits for the next token of the credential's status-check budget. */
-async function awaitBudget(client: ImaClient, budget: ReturnType<typeof budgetOf>): Promise<void> {
-	const wait = budget.reserve();
-	if (wait > 0) await abortableSleep(wait, client.signal);
+/**
+ * One status check within the credential's budget: waits its turn, and tells the budget how IMA
+ * answered (a 429 halves it and pauses every check of the credential for Retry-After).
+ */
+async function checkOnce(client: ImaClient, taskId: string, budget: StatusBudget): Promise<ImaTaskDetail> {
+	const ticket = await budget.acquire(async (ms) => await abortableSleep(ms, client.signal), () => client.cancelled);
+	if (!ticket || client.cancelled) throw client.cancelledError('task detail');
+	let failure: unknown;
+	try {
+		const detail = await client.taskDetail(taskId);
+		budget.answered(ticket);
+		return detail;
+	} catch (error) {
+		failure = error;
+	}
+	if (isRateLimited(failure)) budget.rateLimited(ticket, failure.info.retryAfterMs);
+	throw failure;
 }
 
-/** One task detail within the credential's budget, transient failures retried. */
-async function budgetedDetail(client: ImaClient, taskId: string, budget = budgetOf(client)): Promise<ImaTaskDetail> {
-	return await client.withRetries('task detail', async () => {
-		await awaitBudget(client, budget);
-		return await client.taskDetail(taskId);
-	});
+/**
+ * One task detail within the credential's budget, transient failures retried; a 429 is waited
+ * out and never counted as a failure, until `patienceMs` has passed.
+ */
+async function budgetedDetail(client: ImaClient, taskId: string, budget: StatusBudget, patienceMs: number): Promise<ImaTaskDetail> {
+	const until = Date.now() + patienceMs;
+	for (;;) {
+		let failure: unknown;
+		try {
+			return await client.withRetries('task detail', async () => await checkOnce(client, taskId, budget));
+		} catch (error) {
+			failure = error;
+		}
+		if (!isRateLimited(failure) || client.cancelled || Date.now() >= until) throw failure;
+	}
+}
+
+/** How long a single read waits out 429s: the Timeout option, else the kind's default, else 300 s. */
+function patienceOf(options: RunOptions, taskType?: string): number {
+	if (options.timeout > 0) return options.timeout * 1000;
+	return (taskType && isTaskType(taskType) ? DEFAULT_TIMEOUT[mediaKindOf(taskType)] : DEFAULT_TIMEOUT.speech) * 1000;
 }
 
 /** One status check of a task (Check Task): within the credential's budget, reads retried. */
-export async function readTaskOnce(client: ImaClient, taskId: string): Promise<ImaTaskDetail> {
+export async function readTaskOnce(client: ImaClient, taskId: string, options: RunOptions, hint?: TaskHint): Promise<ImaTaskDetail> {
 	let failure: unknown;
 	try {
-		return await budgetedDetail(client, taskId);
+		return await budgetedDetail(client, taskId, budgetOf(client), patienceOf(options, hint?.taskType));
 	} catch (error) {
 		failure = error;
 	}
 	throw withTaskId(failure, taskId, client);
 }
 
+/** The learner's key of a model version (per base URL: IMA's environments may differ). */
+export function learnerKey(client: ImaClient, taskType: string, versionId: string): string {
+	return `${client.credentials.baseUrl}|${taskType}|${versionId}`;
+}
+
+const positive = (v: unknown): number | undefined => {
+	const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+	return Number.isFinite(n) && n > 0 ? n : undefined;
+};
+
+/** A creation time in ms (IMA may send seconds), or undefined. */
+export function creationTime(v: unknown): number | undefined {
+	const n = positive(v);
+	if (n === undefined) return undefined;
+	return n < 1e12 ? n * 1000 : n;
+}
+
+/** What an input item says about a task, if its `taskId` is that task (else nothing). */
+export function taskHint(json: IDataObject | undefined, taskId: string): TaskHint | undefined {
+	if (!json || String(json.taskId ?? '').trim() !== taskId) return undefined;
+	const hint: TaskHint = {};
+	if (typeof json.taskType === 'string' && isTaskType(json.taskType)) hint.taskType = json.taskType;
+	if (typeof json.modelVersion === 'string' && json.modelVersion.trim()) hint.modelVersion = json.modelVersion.trim();
+	hint.createdAt = creationTime(json.createdAt);
+	const e = json.expectedSeconds as IDataObject | undefined;
+	if (e && typeof e === 'object') {
+		const lo = Number(e.min);
+		const hi = Number(e.max);
+		if (Number.isFinite(lo) && Number.isFinite(hi) && lo >= 0 && hi >= lo && hi > 0 && hi <= 86_400) hint.expected = { startMs: lo * 1000, endMs: hi * 1000 };
+	}
+	return hint;
+}
+
+/**
+ * The expected time of a task known only by id: the input item's (Create Task writes it), else
+ * its version's tag from the product list (cached), when the item or IMA's detail names the
+ * version. Undefined parts stay unknown; a failing product list only means "not known".
+ */
+async function expectedFromHint(client: ImaClient, taskType: string | undefined, hint: TaskHint | undefined, detail: ImaTaskDetail | undefined): Promise<ExpectedInfo> {
+	const info: ExpectedInfo = { createdAt: hint?.createdAt ?? creationTime(detail?.created_at) };
+	const version = hint?.modelVersion ?? (typeof detail?.model_version === 'string' && detail.model_version.trim() ? detail.model_version.trim() : undefined);
+	if (!taskType || !isTaskType(taskType) || !version) return info;
+	info.key = learnerKey(client, taskType, version);
+	info.tag = hint?.expected;
+	if (!info.tag && !client.cancelled) {
+		try {
+			info.tag = eetOf(findModelVersion(await client.products(taskType), version));
+		} catch {
+			// not known: checked at a fixed interval, as before
+		}
+	}
+	return info;
+}
+
+/**
+ * Check Task: seconds until the next status check worth making, for a Wait node in a Check Task
+ * loop. From the expected-time schedule when the input item says what the task is and when it
+ * was made (Create Task's output, passed on by the Running output); else the poll interval.
+ */
+export function nextCheckIn(client: ImaClient, detail: ImaTaskDetail | undefined, hint: TaskHint | undefined, options: RunOptions, now: number): number {
+	const taskType = hint?.taskType ?? (typeof detail?.task_type === 'string' ? detail.task_type : undefined);
+	const kind = mediaKindOf(taskType && isTaskType(taskType) ? taskType : 'text_to_image');
+	const userIntervalMs = options.pollInterval > 0 ? options.pollInterval * 1000 : undefined;
+	const intervalMs = userIntervalMs ?? DEFAULT_POLL_INTERVAL[kind] * 1000;
+	const createdAt = hint?.createdAt ?? creationTime(detail?.created_at);
+	let waitMs = intervalMs;
+	if (hint?.expected && createdAt !== undefined && taskType && hint.modelVersion) {
+		const learner = learnerFor(learnerKey(client, taskType, hint.modelVersion));
+		const plan = checkPlan(learner.window(hint.expected), intervalMs, userIntervalMs);
+		const e = Math.max(0, now - createdAt);
+		waitMs = nextCheckAt(plan, e) - e;
+	}
+	return Math.ceil(waitMs / 100) / 10;
+}
+
 /** Waits for a task inside execute(): abortable, bounded, never loses the task id. */
 export async function waitForTask(client: ImaClient, req: WaitRequest): Promise<WaitResult> {
 	const budget = budgetOf(client);
-	const beforeRead = async () => await awaitBudget(client, budget);
-	let taskType = req.taskType;
+	let taskType = req.taskType ?? req.hint?.taskType;
 	let first: ImaTaskDetail | undefined = req.firstDetail;
+	let firstReadAt: number | undefined;
 	const started = Date.now();
 	let failure: unknown;
 	try {
-		if (!taskType && first) taskType = typeof first.task_type === 'string' ? first.task_type : undefined;
+		if (!req.taskType && first) taskType = typeof first.task_type === 'string' ? first.task_type : taskType;
+		let expected = req.expected ?? (req.hint ? await expectedFromHint(client, taskType, req.hint, first) : undefined);
 		if (!taskType && !first) {
-			first = await budgetedDetail(client, req.taskId, budget);
+			// The task type (and, if IMA names it, the version) from a first check at once, as before.
+			firstReadAt = Date.now();
+			first = await budgetedDetail(client, req.taskId, budget, patienceOf(req.options, taskType));
 			taskType = typeof first?.task_type === 'string' ? first.task_type : undefined;
+			if (!req.expected) expected = await expectedFromHint(client, taskType, req.hint, first);
 		}
 		const kind = mediaKindOf(taskType ?? 'text_to_image');
-		const intervalMs = (req.options.pollInterval > 0 ? req.options.pollInterval : DEFAULT_POLL_INTERVAL[kind]) * 1000;
+		const userIntervalMs = req.options.pollInterval > 0 ? req.options.pollInterval * 1000 : undefined;
+		const intervalMs = userIntervalMs ?? DEFAULT_POLL_INTERVAL[kind] * 1000;
 		const timeoutMs = (req.options.timeout > 0 ? req.options.timeout : DEFAULT_TIMEOUT[kind]) * 1000;
 		const deadline = waitDeadline(started, timeoutMs, intervalMs, req.timeoutAt);
+
+		// The expected-time schedule (checkSchedule.ts), when the version's EET and the creation time are known.
+		const tag = expected?.tag;
+		const createdAt = expected?.createdAt;
+		const learner = tag && createdAt !== undefined && expected?.key ? learnerFor(expected.key) : undefined;
+		const planNow = () => checkPlan(learner!.window(tag!), intervalMs, userIntervalMs);
+		const sinceCreate = () => Math.max(0, Date.now() - createdAt!);
+		let firstDelayMs: number | undefined;
+		if (learner && !first) firstDelayMs = firstCheckAt(planNow(), sinceCreate()) - sinceCreate();
+
+		// What the checks saw, for the learner: the last time the task was running, the first it was done.
+		let lastSent = firstReadAt ?? started;
+		let lastAnswered = Date.now();
+		let pendingSeenAt: number | undefined;
 		let pending = first;
 		const state = await pollTask({
 			taskId: req.taskId,
@@ -104,7 +256,9 @@ export async function waitForTask(client: ImaClient, req: WaitRequest): Promise<
 					pending = undefined;
 					return d;
 				}
-				const d = await client.taskDetail(req.taskId);
+				lastSent = Date.now();
+				const d = await checkOnce(client, req.taskId, budget);
+				lastAnswered = Date.now();
 				taskType ??= typeof d?.task_type === 'string' ? d.task_type : undefined;
 				return d;
 			},
@@ -115,9 +269,15 @@ export async function waitForTask(client: ImaClient, req: WaitRequest): Promise<
 			deadline,
 			retryAfterMs: (e) => (e instanceof ImaRequestError ? e.info.retryAfterMs : undefined),
 			isRateLimited,
-			onRateLimited: (ms) => budget.penalize(ms),
-			beforeRead,
+			firstDelayMs,
+			nextDelayMs: learner ? () => nextCheckAt(planNow(), sinceCreate()) - sinceCreate() : undefined,
+			onState: (s) => {
+				if (s.state === 'pending') pendingSeenAt = lastSent;
+			},
 		});
+		if (learner && state.state === 'done') {
+			learner.record({ pendingAt: pendingSeenAt === undefined ? undefined : pendingSeenAt - createdAt!, doneAt: lastAnswered - createdAt! }, tag!);
+		}
 		if (state.state !== 'pending') return { state, taskType, kind: mediaKindOf(taskType ?? 'text_to_image') };
 	} catch (error) {
 		failure = error;
@@ -163,7 +323,6 @@ function explainWaitFailure(error: unknown, taskId: string, client: ImaClient): 
 			description: `IMA did not answer ${error.attempts} status checks in a row. The task itself may be fine: fetch it later with "Wait for Result" and task ID ${taskId}.`,
 		});
 	}
-	return withTaskId(error, taskId, client);
 	return withTaskId(error, taskId, client);
 }
 

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { OPTION, optionsCollection, taskIdField, WAIT_OPTIONS } from './descriptions';
 import { executionOptions, readOptions, readTaskId } from './options';
-import { resultItems } from './results';
+import { resultItems, taskHint } from './results';
 import { clientFor, runItems } from './scheduler';
 
 const properties: INodeProperties[] = [taskIdField, optionsCollection([OPTION.concurrency, OPTION.requestTimeout, ...WAIT_OPTIONS])];
@@ -20,9 +20,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		prepare: async (i) => {
 			return { taskId: readTaskId(this, i), options: readOptions(this, i) };
 		},
-		run: async (_i, p, slots) => {
+		run: async (i, p, slots) => {
 			await slots.start(async () => undefined); // not after another item failed
-			return await resultItems(this, client, { taskId: p.taskId, options: p.options }, slots);
+			// Create Task's output says when the task was made and what it is: checks sized to its expected time.
+			const hint = taskHint(this.getInputData()[i]?.json, p.taskId);
+			return await resultItems(this, client, { taskId: p.taskId, options: p.options, hint }, slots);
 		},
 		summarize: (_i, out) => `done (task ${String(out[0]?.json.taskId)})`,
 	});
