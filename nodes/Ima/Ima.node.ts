@@ -8,7 +8,7 @@ import {
 
 import * as checkTask from './actions/checkTask.operation';
 import * as createTask from './actions/createTask.operation';
-import { cleanExecute } from './actions/exit';
+import { cleanExecute } from './run/exit';
 import * as generate from './actions/generate.operation';
 import * as listModels from './actions/listModels.operation';
 import { resourceOperations, taskTypeByKind, V1 } from './actions/resources';

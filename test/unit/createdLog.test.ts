@@ -5,7 +5,7 @@
  */
 import { createForItem, type PreparedCreate } from '../../nodes/Ima/actions/create';
 import { createdLogLine, runLabel } from '../../nodes/Ima/actions/createdLog';
-import type { RunOptions } from '../../nodes/Ima/actions/options';
+import type { RunOptions } from '../../nodes/Ima/run/options';
 import { buildCreatePlan } from '../../nodes/Ima/helpers/createBody';
 import { NodeLedger } from '../../nodes/Ima/helpers/ledger';
 import { model } from './fixtures';

@@ -4,7 +4,7 @@
  * are in test/engine/durable.test.ts.
  */
 import { createForItem, createScope, type PreparedCreate } from '../../nodes/Ima/actions/create';
-import type { RunOptions } from '../../nodes/Ima/actions/options';
+import type { RunOptions } from '../../nodes/Ima/run/options';
 import { costHint, finishRun, runCost } from '../../nodes/Ima/actions/runSummary';
 import { buildCreatePlan } from '../../nodes/Ima/helpers/createBody';
 import { CONTEXT_KEY, emptyMoney, MAX_DURABLE_ITEMS, mergeMoney, readMoney, shortHash, smallestLimit } from '../../nodes/Ima/helpers/durable';

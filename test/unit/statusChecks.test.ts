@@ -3,7 +3,7 @@
  * their checks, and a single read that waits out 429s.
  */
 import { creationTime, nextCheckIn, readTaskOnce, taskHint } from '../../nodes/Ima/actions/results';
-import type { RunOptions } from '../../nodes/Ima/actions/options';
+import type { RunOptions } from '../../nodes/Ima/run/options';
 import { clearLearned } from '../../nodes/Ima/helpers/checkSchedule';
 import { clearBudgets, STATUS_BUDGET } from '../../nodes/Ima/helpers/pollBudget';
 import { ImaClient } from '../../nodes/Ima/transport';

@@ -13,9 +13,9 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { evaluateTask } from '../helpers/polling';
 import type { ImaTaskDetail } from '../helpers/types';
 import { OPTION, optionsCollection, taskIdField, WAIT_OPTIONS } from './descriptions';
-import { executionOptions, readOptions, readTaskId } from './options';
+import { executionOptions, readOptions, readTaskId } from '../run/options';
 import { nextCheckIn, readTaskOnce, resultItems, taskHint } from './results';
-import { clientFor, runItems } from './scheduler';
+import { clientFor, runItems } from '../run/scheduler';
 
 const properties: INodeProperties[] = [taskIdField, optionsCollection([OPTION.concurrency, OPTION.requestTimeout, ...WAIT_OPTIONS])];
 

@@ -24,9 +24,9 @@ import type { ImaCreatedTask, ModelVersion } from '../helpers/types';
 import type { ImaClient } from '../transport';
 import { ImaRequestError } from '../transport';
 import { createdLogLine } from './createdLog';
-import { inputError, ItemError } from './errors';
+import { inputError, ItemError } from '../run/errors';
 import { prepareImages, resolveImageUrls, type PreparedImages } from './images';
-import { executionMaxCredits, isToolCall, type RunOptions } from './options';
+import { executionMaxCredits, isToolCall, type RunOptions } from '../run/options';
 import {
 	prepareSeedanceMedia,
 	seedanceBodyFields,

@@ -6,11 +6,11 @@ import { eetOf } from '../helpers/checkSchedule';
 import type { ModelVersion } from '../helpers/types';
 import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
 import { CREATE_OPTIONS, createFields, OPTION, optionsCollection } from './descriptions';
-import { withItemTasks } from './errors';
-import { executionOptions, readOptions } from './options';
+import { withItemTasks } from '../run/errors';
+import { executionOptions, readOptions } from '../run/options';
 import { taskTypeFieldV1 } from './resources';
 import { finishRun } from './runSummary';
-import { clientFor, runItems } from './scheduler';
+import { clientFor, runItems } from '../run/scheduler';
 
 const properties: INodeProperties[] = [
 	taskTypeFieldV1,

@@ -5,12 +5,12 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { eetOf } from '../helpers/checkSchedule';
 import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
 import { CREATE_OPTIONS, createFields, optionsCollection, WAIT_OPTIONS } from './descriptions';
-import { withItemTasks, withTaskId } from './errors';
-import { executionOptions, readOptions } from './options';
+import { withItemTasks, withTaskId } from '../run/errors';
+import { executionOptions, readOptions } from '../run/options';
 import { taskTypeFieldV1 } from './resources';
 import { learnerKey, resultItems } from './results';
 import { finishRun } from './runSummary';
-import { clientFor, runItems } from './scheduler';
+import { clientFor, runItems } from '../run/scheduler';
 
 const properties: INodeProperties[] = [
 	taskTypeFieldV1,

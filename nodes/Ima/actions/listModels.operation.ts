@@ -8,8 +8,8 @@ import { expectedTime, groupName } from '../helpers/productTree';
 import type { ModelVersion } from '../helpers/types';
 import { isTaskType, TASK_TYPES } from '../helpers/taskTypes';
 import { taskTypeField } from './descriptions';
-import { inputError } from './errors';
-import { clientFor, runItems } from './scheduler';
+import { inputError } from '../run/errors';
+import { clientFor, runItems } from '../run/scheduler';
 
 /** How List Models orders its items; `default` keeps IMA's order (what saved workflows got). */
 export const SORT_ORDERS = ['default', 'nameAsc', 'nameDesc', 'priceAsc', 'priceDesc'] as const;

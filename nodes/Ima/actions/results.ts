@@ -23,9 +23,9 @@ import { findModelVersion } from '../helpers/productTree';
 import { DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, isTaskType, mediaKindOf, type MediaKind } from '../helpers/taskTypes';
 import type { ImaTaskDetail } from '../helpers/types';
 import { abortableSleep, ImaClient, ImaRequestError } from '../transport';
-import { ItemError, withTaskId } from './errors';
-import type { RunOptions } from './options';
-import { UNLIMITED, type ItemSlots } from './scheduler';
+import { ItemError, withTaskId } from '../run/errors';
+import type { RunOptions } from '../run/options';
+import { UNLIMITED, type ItemSlots } from '../run/scheduler';
 
 /**
  * What the node knows about when a task should finish: its version's expected time (EET tag),

@@ -29,7 +29,7 @@ import {
 } from '../helpers/referenceMedia';
 import type { ImaClient, Readable } from '../transport';
 import { ImaRequestError } from '../transport';
-import { inputError, ItemError } from './errors';
+import { inputError, ItemError } from '../run/errors';
 import { inspectBinary, isHttpUrl, splitList, uploadBinary, type BinaryInfo, type PreparedImages } from './images';
 
 const REFERENCE = ['reference_image_to_video'];

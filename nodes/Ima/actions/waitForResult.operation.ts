@@ -3,9 +3,9 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { OPTION, optionsCollection, taskIdField, WAIT_OPTIONS } from './descriptions';
-import { executionOptions, readOptions, readTaskId } from './options';
+import { executionOptions, readOptions, readTaskId } from '../run/options';
 import { resultItems, taskHint } from './results';
-import { clientFor, runItems } from './scheduler';
+import { clientFor, runItems } from '../run/scheduler';
 
 const properties: INodeProperties[] = [taskIdField, optionsCollection([OPTION.concurrency, OPTION.requestTimeout, ...WAIT_OPTIONS])];
 
