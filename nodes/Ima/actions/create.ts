@@ -25,7 +25,7 @@ import type { ImaClient } from '../transport';
 import { ImaRequestError } from '../transport';
 import { createdLogLine } from './createdLog';
 import { inputError, ItemError } from '../run/errors';
-import { prepareImages, resolveImageUrls, type PreparedImages } from './images';
+import { prepareImages, resolveImageUrls, type PreparedImages } from '../inputs/images';
 import { executionMaxCredits, isToolCall, type RunOptions } from '../run/options';
 import {
 	prepareSeedanceMedia,
@@ -34,7 +34,7 @@ import {
 	verifySeedanceMedia,
 	type PreparedSeedanceMedia,
 	type ResolvedSeedanceMedia,
-} from './seedanceMedia';
+} from '../inputs/seedanceMedia';
 
 export interface PreparedCreate {
 	taskType: string;

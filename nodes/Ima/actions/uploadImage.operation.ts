@@ -5,7 +5,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { OPTION, optionsCollection } from './descriptions';
 import { executionOptions, readUploadOptions } from '../run/options';
 import { clientFor, runItems } from '../run/scheduler';
-import { inspectBinary, uploadBinary } from './images';
+import { inspectBinary, uploadBinary } from '../inputs/images';
 
 const properties: INodeProperties[] = [
 	{

@@ -194,19 +194,8 @@ export function readHostList(options: IDataObject): HostRule[] {
  * leniently: a bad value there is reported by that item's own `readOptions`.
  */
 export function executionOptions(ctx: IExecuteFunctions): { concurrency: number; requestTimeout: number; uploadTimeout: number } {
-	let o: IDataObject = {};
-	try {
-		o = optionsOf(ctx, 0);
-	} catch {
-		o = {};
-	}
-	const safe = (name: 'concurrency' | 'requestTimeout' | 'uploadTimeout') => {
-		try {
-			return readNumber(o, name);
-		} catch {
-			return DEFAULTS[name];
-		}
-	};
+	const o = quiet(() => optionsOf(ctx, 0)) ?? {};
+	const safe = (name: 'concurrency' | 'requestTimeout' | 'uploadTimeout') => quiet(() => readNumber(o, name)) ?? DEFAULTS[name];
 	return { concurrency: safe('concurrency'), requestTimeout: safe('requestTimeout'), uploadTimeout: safe('uploadTimeout') };
 }
 
@@ -234,21 +223,20 @@ export function readTaskId(ctx: IExecuteFunctions, itemIndex: number): string {
  * that are not usable are refused by that item's own `readOptions`.
  */
 export function executionMaxCredits(ctx: IExecuteFunctions): number {
-	let count = 1;
-	try {
-		count = Math.max(1, ctx.getInputData().length);
-	} catch {
-		count = 1;
-	}
+	const count = Math.max(1, quiet(() => ctx.getInputData().length) ?? 1);
 	let limit = 0;
 	for (let i = 0; i < count; i++) {
-		let value = 0;
-		try {
-			value = readNumber(optionsOf(ctx, i), 'maxCredits');
-		} catch {
-			value = 0;
-		}
+		const value = quiet(() => readNumber(optionsOf(ctx, i), 'maxCredits')) ?? 0;
 		if (value > 0 && (limit === 0 || value < limit)) limit = value;
 	}
 	return limit;
+}
+
+/** What `read` gives, or undefined when it throws (n8n's context may not have it). */
+export function quiet<T>(read: () => T): T | undefined {
+	try {
+		return read();
+	} catch {
+		return undefined;
+	}
 }
