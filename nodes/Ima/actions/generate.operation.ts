@@ -8,7 +8,8 @@ import { CREATE_OPTIONS, createFields, optionsCollection, WAIT_OPTIONS } from '.
 import { withItemTasks, withTaskId } from '../run/errors';
 import { executionOptions, readOptions } from '../run/options';
 import { taskTypeFieldV1 } from './resources';
-import { learnerKey, resultItems } from './results';
+import { learnerKey } from '../results/expected';
+import { resultItems } from '../results/outputItems';
 import { finishRun } from './runSummary';
 import { clientFor, runItems } from '../run/scheduler';
 

@@ -4,7 +4,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { OPTION, optionsCollection, taskIdField, WAIT_OPTIONS } from './descriptions';
 import { executionOptions, readOptions, readTaskId } from '../run/options';
-import { resultItems, taskHint } from './results';
+import { taskHint } from '../results/expected';
+import { resultItems } from '../results/outputItems';
 import { clientFor, runItems } from '../run/scheduler';
 
 const properties: INodeProperties[] = [taskIdField, optionsCollection([OPTION.concurrency, OPTION.requestTimeout, ...WAIT_OPTIONS])];

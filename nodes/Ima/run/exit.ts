@@ -10,7 +10,7 @@
  *
  * Code inside the node may build texts from anything a server sent; none of them leaves without
  * passing here. (Where a text is transformed lossily before it leaves, the redaction is applied
- * before: a task id made safe for a file name, see results.ts.)
+ * before: a task id made safe for a file name, see results/outputItems.ts.)
  */
 import type { IBinaryData, IBinaryKeyData, IExecuteFunctions, ILoadOptionsFunctions, INodeExecutionData } from 'n8n-workflow';
 
