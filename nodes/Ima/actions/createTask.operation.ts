@@ -4,12 +4,14 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { eetOf } from '../helpers/checkSchedule';
 import type { ModelVersion } from '../helpers/types';
-import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
+import { createForItem } from '../create/createForItem';
+import { prepareCreate } from '../create/prepare';
+import { finishRun } from '../create/runSummary';
+import { createScope, itemTaskIds } from '../create/scope';
 import { CREATE_OPTIONS, createFields, OPTION, optionsCollection } from './descriptions';
 import { withItemTasks } from '../run/errors';
 import { executionOptions, readOptions } from '../run/options';
 import { taskTypeFieldV1 } from './resources';
-import { finishRun } from './runSummary';
 import { clientFor, runItems } from '../run/scheduler';
 
 const properties: INodeProperties[] = [

@@ -3,14 +3,16 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { eetOf } from '../helpers/checkSchedule';
-import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
+import { createForItem } from '../create/createForItem';
+import { prepareCreate } from '../create/prepare';
+import { finishRun } from '../create/runSummary';
+import { createScope, itemTaskIds } from '../create/scope';
 import { CREATE_OPTIONS, createFields, optionsCollection, WAIT_OPTIONS } from './descriptions';
 import { withItemTasks, withTaskId } from '../run/errors';
 import { executionOptions, readOptions } from '../run/options';
 import { taskTypeFieldV1 } from './resources';
 import { learnerKey } from '../results/expected';
 import { resultItems } from '../results/outputItems';
-import { finishRun } from './runSummary';
 import { clientFor, runItems } from '../run/scheduler';
 
 const properties: INodeProperties[] = [
