@@ -132,7 +132,7 @@ export class Ima implements INodeType {
 	methods = { listSearch, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		// Every item and every error leaves through the one redaction of the API key (actions/exit.ts).
+		// Every item and every error leaves through the one redaction of the API key (run/exit.ts).
 		return await cleanExecute(this, async () => await router.call(this));
 	}
 }

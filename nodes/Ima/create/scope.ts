@@ -6,6 +6,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { ledgerFor, type NodeLedger } from '../helpers/ledger';
 import { executionMaxCredits, isToolCall, quiet } from '../run/options';
+import { cancelSignalOf } from '../transport';
 
 /** Which execution and which node a create belongs to, for the money memory. */
 export interface CreateScope {
@@ -39,9 +40,8 @@ export function executionStore(ctx: IExecuteFunctions): Record<string, unknown> 
 
 /** The memory of this node in this execution (see helpers/ledger.ts). */
 export function createScope(ctx: IExecuteFunctions): CreateScope {
-	const signal = typeof ctx.getExecutionCancelSignal === 'function' ? ctx.getExecutionCancelSignal() : undefined;
 	const node = ctx.getNode();
-	const ledger = ledgerFor(signal ?? quiet(() => ctx.getExecutionId()), `${node.id ?? ''}|${node.name}`);
+	const ledger = ledgerFor(cancelSignalOf(ctx) ?? quiet(() => ctx.getExecutionId()), `${node.id ?? ''}|${node.name}`);
 	ledger.attach(executionStore(ctx));
 	const runIndex = quiet(() => Number(ctx.getWorkflowDataProxy(0).$runIndex) || 0) ?? 0;
 	const maxCredits = ledger.noteLimit(executionMaxCredits(ctx));

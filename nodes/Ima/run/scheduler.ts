@@ -6,16 +6,15 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { createLimiter, mapWithConcurrency } from '../helpers/pool';
-import { ImaClient } from '../transport';
+import { cancelSignalOf, ImaClient } from '../transport';
 import { errorJson, ItemError, toNodeError } from './errors';
 import { executionOptions } from './options';
 
 /** A client for this execution: cancellation-aware, with the request and upload timeouts of item 0's options. */
 export async function clientFor(ctx: IExecuteFunctions): Promise<ImaClient> {
-	const signal = typeof ctx.getExecutionCancelSignal === 'function' ? ctx.getExecutionCancelSignal() : undefined;
 	const { requestTimeout, uploadTimeout } = executionOptions(ctx);
 	return await ImaClient.forContext(ctx, {
-		signal,
+		signal: cancelSignalOf(ctx),
 		requestTimeoutMs: requestTimeout * 1000,
 		uploadTimeoutMs: uploadTimeout * 1000,
 		retryBaseMs: 1000,

@@ -5,9 +5,9 @@ import type { ImaCreatedTask, ImaTaskDetail, ModelVersion } from '../helpers/typ
 import * as api from './api';
 import type { AssetVerdict, ProductsOptions } from './api';
 import * as download from './download';
-import type { Download, DownloadOptions } from './download';
-import type { ClientOptions, ImaContext, Readable } from './request';
-import { getImaCredentials, ImaTransport } from './request';
+import type { DownloadOptions } from './download';
+import type { Download } from './downloadPart';
+import { getImaCredentials, ImaTransport, type ClientOptions, type ImaContext, type Readable } from './transport';
 import * as upload from './upload';
 
 export class ImaClient extends ImaTransport {

@@ -2,8 +2,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { uploadTokenQuery } from '../helpers/signing';
-import type { ImaTransport, Readable } from './request';
-import { ImaRequestError } from './request';
+import { unwrap } from './envelope';
+import { ImaRequestError } from './errors';
+import { isTransientStatus } from './retry';
+import { send } from './send';
+import type { ImaTransport, Readable } from './transport';
 import { checkFetchUrl } from './urlGuard';
 
 /** Runs one step of the two-step upload; its errors say which step failed. */
@@ -29,7 +32,8 @@ async function uploadStep<T>(label: string, run: () => Promise<T>): Promise<T> {
 export async function uploadToken(t: ImaTransport, contentType: string, suffix: string): Promise<{ ful: string; fdl: string }> {
 	const step = 'upload token';
 	return await uploadStep('1 of 2 (upload token from the upload service)', async () => await t.withRetries(step, async () => {
-		const res = await t.send(
+		const res = await send(
+			t,
 			{
 				method: 'GET',
 				url: `${t.credentials.uploadBaseUrl}/api/rest/oss/getuploadtoken`,
@@ -42,7 +46,7 @@ export async function uploadToken(t: ImaTransport, contentType: string, suffix: 
 			},
 			step,
 		);
-		const data = t.unwrap<{ ful?: string; fdl?: string }>(res, step);
+		const data = unwrap<{ ful?: string; fdl?: string }>(res, step);
 		if (!data?.ful || !data?.fdl || typeof data.ful !== 'string' || typeof data.fdl !== 'string') {
 			throw new ImaRequestError('The upload service answered without an upload URL', {
 				kind: 'invalid-response', transient: false, maybeProcessed: false, step,
@@ -64,7 +68,8 @@ export async function putFile(t: ImaTransport, ful: string, open: () => Promise<
 		await t.withRetries(step, async () => {
 			const headers: IDataObject = { 'Content-Type': contentType };
 			if (size !== undefined) headers['Content-Length'] = size;
-			const res = await t.send(
+			const res = await send(
+				t,
 				{
 					method: 'PUT',
 					url: ful,
@@ -81,7 +86,7 @@ export async function putFile(t: ImaTransport, ful: string, open: () => Promise<
 			);
 			const status = Number(res.statusCode);
 			if (status < 200 || status >= 300) {
-				const transient = status === 429 || status >= 500 || status === 408;
+				const transient = isTransientStatus(status);
 				const body = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : typeof res.body === 'string' ? res.body : '';
 				const code = /<Code>([^<]{1,80})<\/Code>/.exec(body)?.[1];
 				throw new ImaRequestError(`the storage refused the file (HTTP ${status}${code ? ` ${code}` : ''})`, {
