@@ -7,12 +7,11 @@ import type { ModelVersion } from '../helpers/types';
 import { createForItem } from '../create/createForItem';
 import { prepareCreate } from '../create/prepare';
 import { finishRun } from '../create/runSummary';
-import { createScope, itemTaskIds } from '../create/scope';
-import { CREATE_OPTIONS, createFields, OPTION, optionsCollection } from './descriptions';
-import { withItemTasks } from '../run/errors';
+import { createScope, keepingTaskIds } from '../create/scope';
 import { executionOptions, readOptions } from '../run/options';
-import { taskTypeFieldV1 } from './resources';
 import { clientFor, runItems } from '../run/scheduler';
+import { CREATE_OPTIONS, createFields, OPTION, optionsCollection } from './descriptions';
+import { taskTypeFieldV1 } from './resources';
 
 const properties: INodeProperties[] = [
 	taskTypeFieldV1,
@@ -37,26 +36,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		concurrency: executionOptions(this).concurrency,
 		prepare: async (i) => await prepareCreate(this, client, i, readOptions(this, i)),
 		run: async (i, prepared) => {
-			let failure: unknown;
-			try {
-				const task = await createForItem(this, client, scope, i, prepared);
-				return [
-					{
-						json: {
-							taskId: task.id,
-							taskType: prepared.taskType,
-							model: task.version.model_id,
-							modelVersion: task.version.id,
-							credits: task.plan.totalCredits,
-							...(task.createdAt ? { createdAt: task.createdAt } : {}),
-							...expectedSeconds(task.version),
-						},
-					},
-				];
-			} catch (error) {
-				failure = error;
-			}
-			throw withItemTasks(failure, itemTaskIds(this, scope, i));
+			const task = await keepingTaskIds(this, scope, i, async () => await createForItem(this, client, scope, i, prepared));
+			const json: IDataObject = {
+				taskId: task.id,
+				taskType: prepared.taskType,
+				model: task.version.model_id,
+				modelVersion: task.version.id,
+				credits: task.plan.totalCredits,
+				...(task.createdAt ? { createdAt: task.createdAt } : {}),
+				...expectedSeconds(task.version),
+			};
+			return [{ json }];
 		},
 		summarize: (_i, out) => `created task ${String(out[0]?.json.taskId)}`,
 	});

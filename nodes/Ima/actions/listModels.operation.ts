@@ -60,9 +60,7 @@ export function modelSummary(version: ModelVersion, taskType: string): IDataObje
 			if (f.options) p.options = f.options.map((o) => o.value);
 			if (f.default !== undefined) p.default = f.default;
 			if (f.virtual) p.sentAs = f.target;
-			if (f.min !== undefined) p.min = f.min;
-			if (f.max !== undefined) p.max = f.max;
-			if (f.maxLength !== undefined) p.maxLength = f.maxLength;
+			for (const key of ['min', 'max', 'maxLength'] as const) if (f[key] !== undefined) p[key] = f[key];
 			return p;
 		}),
 		...priceRange(version),

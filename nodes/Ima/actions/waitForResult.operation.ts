@@ -18,9 +18,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		client,
 		concurrency: executionOptions(this).concurrency,
 		slots: true,
-		prepare: async (i) => {
-			return { taskId: readTaskId(this, i), options: readOptions(this, i) };
-		},
+		prepare: async (i) => ({ taskId: readTaskId(this, i), options: readOptions(this, i) }),
 		run: async (i, p, slots) => {
 			await slots.start(async () => undefined); // not after another item failed
 			// Create Task's output says when the task was made and what it is: checks sized to its expected time.

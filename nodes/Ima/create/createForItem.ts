@@ -17,6 +17,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { CreatePlan } from '../helpers/createBody';
 import { shortHash } from '../helpers/durable';
 import { decideCreate, fingerprint, type CreateAttempt } from '../helpers/ledger';
+import { settle } from '../helpers/pool';
 import { findModelVersion } from '../helpers/productTree';
 import { takesImages } from '../helpers/taskTypes';
 import type { ImaCreatedTask, ModelVersion } from '../helpers/types';
@@ -80,7 +81,7 @@ export async function createForItem(ctx: IExecuteFunctions, client: ImaClient, s
 	if (earlier) return earlier;
 	let { plan, version } = prepared;
 	let inputs: Inputs | undefined;
-	for (let reloaded = false; ; reloaded = true) {
+	for (let reloaded = false; ; reloaded = true) { // sent again only after a price reload, once
 		reserveBudget(call, plan, prepared);
 		inputs ??= await uploadInputs(call, plan, prepared);
 		const sent = await send(call, plan, version, prepared, inputs);
@@ -130,20 +131,18 @@ function reserveBudget({ scope }: CreateCall, plan: CreatePlan, prepared: Prepar
 }
 
 /** Uploads the item's binaries (after the budget check); a failed upload releases the reserved credits. */
-async function uploadInputs({ ctx, client, itemIndex, scope }: CreateCall, plan: CreatePlan, prepared: PreparedCreate): Promise<Inputs> {
-	let failure: unknown;
-	try {
-		if (!prepared.seedance) return { urls: takesImages(prepared.taskType) ? await resolveImageUrls(ctx, client, itemIndex, prepared.images) : [] };
+async function uploadInputs({ ctx, client, itemIndex, scope }: CreateCall, plan: CreatePlan, { seedance, taskType, images }: PreparedCreate): Promise<Inputs> {
+	const r = await settle(async (): Promise<Inputs> => {
+		if (!seedance) return { urls: takesImages(taskType) ? await resolveImageUrls(ctx, client, itemIndex, images) : [] };
 		// Seedance 2.0: images, videos, audio and covers uploaded, then every input URL passes
 		// IMA's asset check before the create (a refusal: nothing charged).
-		const media = await uploadSeedanceMedia(ctx, client, itemIndex, prepared.seedance);
+		const media = await uploadSeedanceMedia(ctx, client, itemIndex, seedance);
 		await verifySeedanceMedia(client, media);
 		return { urls: media.inputs.map((m) => m.url), media };
-	} catch (error) {
-		failure = error;
-	}
+	});
+	if (r.status === 'fulfilled') return r.value;
 	scope.ledger.release(plan.totalCredits);
-	throw failure;
+	throw r.reason;
 }
 
 /**
@@ -163,16 +162,11 @@ async function send(call: CreateCall, plan: CreatePlan, version: ModelVersion, p
 	scope.stats?.touched.add(itemIndex);
 	// No task of this create can be older than this (the schedule of its checks counts from here).
 	const sentAt = Date.now();
-	let failure: unknown;
-	try {
-		const task = await sendCreate(client, plan, prepared.taskType, inputs.urls, inputs.media);
-		return recordCreated(call, attempt, task, { plan, version, sentAt });
-	} catch (error) {
-		failure = error;
-	}
-	if (failure instanceof ItemError) throw failure;
-	recordFailure(call, attempt, plan.totalCredits, failure);
-	return { failure };
+	const r = await settle(async () => recordCreated(call, attempt, await sendCreate(client, plan, prepared.taskType, inputs.urls, inputs.media), { plan, version, sentAt }));
+	if (r.status === 'fulfilled') return r.value;
+	if (r.reason instanceof ItemError) throw r.reason;
+	recordFailure(call, attempt, plan.totalCredits, r.reason);
+	return { failure: r.reason };
 }
 
 /** The paid call itself, with the uploaded image URLs in place. */

@@ -5,6 +5,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { ledgerFor, type NodeLedger } from '../helpers/ledger';
+import { settle } from '../helpers/pool';
+import { withItemTasks } from '../run/errors';
 import { executionMaxCredits, isToolCall, quiet } from '../run/options';
 import { cancelSignalOf } from '../transport';
 
@@ -88,4 +90,11 @@ export function inputItem(ctx: IExecuteFunctions, itemIndex: number, scope?: Cre
 /** Every task this item's creates made in this execution (earlier tries included). */
 export function itemTaskIds(ctx: IExecuteFunctions, scope: CreateScope, itemIndex: number): string[] {
 	return scope.ledger.taskIds(itemKey(scope, itemIndex), inputItem(ctx, itemIndex, scope));
+}
+
+/** Runs an item's work; what it throws names every task the item created in this execution. */
+export async function keepingTaskIds<T>(ctx: IExecuteFunctions, scope: CreateScope, itemIndex: number, run: () => Promise<T>): Promise<T> {
+	const r = await settle(run);
+	if (r.status === 'fulfilled') return r.value;
+	throw withItemTasks(r.reason, itemTaskIds(ctx, scope, itemIndex));
 }

@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { ContentCheck, ContentError, imageMimeType, type Content, type ContentKind } from '../helpers/contentCheck';
 import { extensionFromMime, mimeFromExtension } from '../helpers/media';
+import { settle } from '../helpers/pool';
 import type { ImaClient, Readable } from '../transport';
 
 export type ImageSource = { kind: 'url'; url: string } | { kind: 'binary'; property: string };
@@ -87,13 +88,7 @@ function contentOf(ctx: IExecuteFunctions, itemIndex: number, property: string, 
 }
 
 /** Finds and checks a binary property of an input item (size read without loading the file). */
-export async function inspectBinary(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	property: string,
-	parameter: string,
-	opts: { use: 'imageSlot' | 'upload' },
-): Promise<BinaryInfo> {
+export async function inspectBinary(ctx: IExecuteFunctions, itemIndex: number, property: string, parameter: string, opts: { use: 'imageSlot' | 'upload' }): Promise<BinaryInfo> {
 	const item = ctx.getInputData()[itemIndex];
 	const binary = item?.binary?.[property];
 	if (!binary) {
@@ -158,21 +153,11 @@ async function binaryFacts(ctx: IExecuteFunctions, property: string, binary: IBi
 }
 
 /** The content check of a binary against the kind its label says; a mismatch fails the item by name. */
-async function checkedContent(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	property: string,
-	binary: IBinaryData,
-	{ isImage, mimeType, fileName }: BinaryFacts,
-	fault: (message: string, extra: string) => never,
-): Promise<Content> {
+async function checkedContent(ctx: IExecuteFunctions, itemIndex: number, property: string, binary: IBinaryData, { isImage, mimeType, fileName }: BinaryFacts, fault: (message: string, extra: string) => never): Promise<Content> {
 	const expect: ContentKind = isImage ? 'image' : mimeType.startsWith('video/') ? 'video' : 'audio';
-	let failure: unknown;
-	try {
-		return await contentOf(ctx, itemIndex, property, binary, expect);
-	} catch (error) {
-		failure = error;
-	}
+	const r = await settle(async () => await contentOf(ctx, itemIndex, property, binary, expect));
+	if (r.status === 'fulfilled') return r.value;
+	const failure: unknown = r.reason;
 	if (!(failure instanceof ContentError)) throw failure;
 	const want = expect === 'image' ? 'an image' : expect === 'video' ? 'a video' : 'an audio file';
 	return fault(

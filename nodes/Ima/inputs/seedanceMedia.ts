@@ -14,6 +14,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { HostRule } from '../helpers/hosts';
 import { MediaProbe, MediaProbeError, type MediaInfo } from '../helpers/mediaProbe';
+import { settle } from '../helpers/pool';
 import {
 	countIssues,
 	formatBytes,
@@ -120,14 +121,7 @@ interface Reader {
 }
 
 /** Reads one input's header (binary or URL): what it is, and its size in bytes. */
-async function probeSource(
-	r: Reader,
-	kind: ReferenceKind,
-	what: string,
-	index: number,
-	source: Source,
-	parameter: string,
-): Promise<{ label: string; info: MediaInfo; sizeBytes?: number; binary?: BinaryInfo }> {
+async function probeSource(r: Reader, kind: ReferenceKind, what: string, index: number, source: Source, parameter: string): Promise<{ label: string; info: MediaInfo; sizeBytes?: number; binary?: BinaryInfo }> {
 	const { ctx, client, itemIndex, allowedHosts } = r;
 	const max = BY_KIND_MAX[kind];
 	if (source.kind === 'binary') {
@@ -139,14 +133,12 @@ async function probeSource(
 		// An image was read whole by its content check: its header is known already.
 		if (binary.content?.info) return { label, info: binary.content.info, sizeBytes: binary.fileSize, binary };
 		const probe = new MediaProbe(binary.fileSize || undefined, max);
-		let failure: unknown;
-		try {
+		const r = await settle(async () => {
 			await feed(probe, await openBinary(ctx, itemIndex, binary));
 			return { label, info: probe.finish(), sizeBytes: binary.fileSize || probe.received, binary };
-		} catch (error) {
-			failure = error;
-		}
-		throw failure instanceof MediaProbeError ? inputError(parameter, `${label} could not be read: ${failure.message}`, UNREADABLE_HINT) : failure;
+		});
+		if (r.status === 'fulfilled') return r.value;
+		throw r.reason instanceof MediaProbeError ? inputError(parameter, `${label} could not be read: ${r.reason.message}`, UNREADABLE_HINT) : r.reason;
 	}
 	const label = describeSource(what, index, source);
 	let download;
@@ -176,20 +168,11 @@ function urlError(error: unknown, label: string, parameter: string, kind: Refere
 }
 
 /**
- * Seedance 2.0 media of one item: reads and checks every input before any upload or paid call.
- * Undefined for other models and task types (then reference videos or audio are an error).
+ * Seedance 2.0 media of one item: reads and checks every input before any upload or paid call
+ * (input URLs may be on `allowedHosts`, options.allowedMediaHosts). Undefined for other models
+ * and task types (then reference videos or audio are an error).
  */
-export async function prepareSeedanceMedia(
-	ctx: IExecuteFunctions,
-	client: ImaClient,
-	itemIndex: number,
-	taskType: string,
-	modelId: string,
-	modelName: string,
-	images: PreparedImages,
-	/** Private hosts input URLs may be read from (options.allowedMediaHosts). */
-	allowedHosts?: HostRule[],
-): Promise<PreparedSeedanceMedia | undefined> {
+export async function prepareSeedanceMedia(ctx: IExecuteFunctions, client: ImaClient, itemIndex: number, taskType: string, modelId: string, modelName: string, images: PreparedImages, allowedHosts?: HostRule[]): Promise<PreparedSeedanceMedia | undefined> {
 	const refs = readReferenceSources(ctx, itemIndex, taskType);
 	if (!isSeedanceMedia(modelId, taskType)) {
 		if (refs.videos.length || refs.audio.length) {

@@ -34,22 +34,12 @@ function mediaJson(m: DoneMedia, c: MediaContext): IDataObject {
 	json.url = m.url;
 	if (m.coverUrl) json.coverUrl = m.coverUrl;
 	if (m.format) json.format = m.format;
-	if (m.width !== undefined) json.width = m.width;
-	if (m.height !== undefined) json.height = m.height;
-	if (m.duration !== undefined) json.duration = m.duration;
+	for (const key of ['width', 'height', 'duration'] as const) if (m[key] !== undefined) json[key] = m[key];
 	if (c.credits !== undefined) json.credits = c.credits;
 	return json;
 }
 
-async function attach(
-	ctx: IExecuteFunctions,
-	client: ImaClient,
-	url: string,
-	kind: MediaKind,
-	format: string | undefined,
-	fileName: (ext: string) => string,
-	options: RunOptions,
-) {
+async function attach(ctx: IExecuteFunctions, client: ImaClient, url: string, kind: MediaKind, format: string | undefined, fileName: (ext: string) => string, options: RunOptions) {
 	// Streamed into n8n's binary store; a stalled download is resumed (Request Timeout is the stall bound).
 	const limits = { maxBytes: options.maxDownloadBytes, totalTimeoutMs: options.downloadTimeout * 1000, allowedHosts: options.allowedMediaHosts };
 	return await client.downloadMedia(url, limits, async (dl) => {
@@ -63,12 +53,7 @@ async function attach(
  * A failed download fails the item with the task id and the URLs; media already attached are
  * kept in the error (Continue On Fail outputs them).
  */
-export async function mediaItems(
-	ctx: IExecuteFunctions,
-	client: ImaClient,
-	done: DoneMedia[],
-	c: MediaContext,
-): Promise<{ items: INodeExecutionData[]; failure?: ItemError }> {
+export async function mediaItems(ctx: IExecuteFunctions, client: ImaClient, done: DoneMedia[], c: MediaContext): Promise<{ items: INodeExecutionData[]; failure?: ItemError }> {
 	const out: INodeExecutionData[] = [];
 	const prop = c.options.binaryPropertyName;
 	// Made safe for a file name, a task id can no longer be recognised: the key is removed first.

@@ -7,6 +7,7 @@ import { createHash } from 'crypto';
 
 import { checkPlan, firstCheckAt, learnerFor, nextCheckAt } from '../helpers/checkSchedule';
 import { budgetFor, type StatusBudget } from '../helpers/pollBudget';
+import { settle } from '../helpers/pool';
 import { PollFailedError, pollTask, TaskCancelledError, TaskTimeoutError, waitDeadline, type TaskState } from '../helpers/polling';
 import { DEFAULT_TIMEOUT, isTaskType, mediaKindOf, type MediaKind } from '../helpers/taskTypes';
 import type { ImaTaskDetail } from '../helpers/types';
@@ -52,16 +53,13 @@ const isRateLimited = (e: unknown): e is ImaRequestError => e instanceof ImaRequ
 async function checkOnce(client: ImaClient, taskId: string, budget: StatusBudget): Promise<ImaTaskDetail> {
 	const ticket = await budget.acquire(async (ms) => await abortableSleep(ms, client.signal), () => client.cancelled);
 	if (!ticket || client.cancelled) throw client.cancelledError('task detail');
-	let failure: unknown;
-	try {
-		const detail = await client.taskDetail(taskId);
+	const r = await settle(async () => await client.taskDetail(taskId));
+	if (r.status === 'fulfilled') {
 		budget.answered(ticket);
-		return detail;
-	} catch (error) {
-		failure = error;
+		return r.value;
 	}
-	if (isRateLimited(failure)) budget.rateLimited(ticket, failure.info.retryAfterMs);
-	throw failure;
+	if (isRateLimited(r.reason)) budget.rateLimited(ticket, r.reason.info.retryAfterMs);
+	throw r.reason;
 }
 
 /**
@@ -71,13 +69,9 @@ async function checkOnce(client: ImaClient, taskId: string, budget: StatusBudget
 async function budgetedDetail(client: ImaClient, taskId: string, budget: StatusBudget, patienceMs: number): Promise<ImaTaskDetail> {
 	const until = Date.now() + patienceMs;
 	for (;;) {
-		let failure: unknown;
-		try {
-			return await client.withRetries('task detail', async () => await checkOnce(client, taskId, budget));
-		} catch (error) {
-			failure = error;
-		}
-		if (!isRateLimited(failure) || client.cancelled || Date.now() >= until) throw failure;
+		const r = await settle(async () => await client.withRetries('task detail', async () => await checkOnce(client, taskId, budget)));
+		if (r.status === 'fulfilled') return r.value;
+		if (!isRateLimited(r.reason) || client.cancelled || Date.now() >= until) throw r.reason;
 	}
 }
 
@@ -89,28 +83,22 @@ function patienceOf(options: RunOptions, taskType?: string): number {
 
 /** One status check of a task (Check Task): within the credential's budget, reads retried. */
 export async function readTaskOnce(client: ImaClient, taskId: string, options: RunOptions, hint?: TaskHint): Promise<ImaTaskDetail> {
-	let failure: unknown;
-	try {
-		return await budgetedDetail(client, taskId, budgetOf(client), patienceOf(options, hint?.taskType));
-	} catch (error) {
-		failure = error;
-	}
-	throw withTaskId(failure, taskId, client);
+	const r = await settle(async () => await budgetedDetail(client, taskId, budgetOf(client), patienceOf(options, hint?.taskType)));
+	if (r.status === 'fulfilled') return r.value;
+	throw withTaskId(r.reason, taskId, client);
 }
 
 /** Waits for a task inside execute(): abortable, bounded, never loses the task id. */
 export async function waitForTask(client: ImaClient, req: WaitRequest): Promise<WaitResult> {
 	const budget = budgetOf(client);
 	const started = Date.now();
-	let failure: unknown;
-	try {
+	const r = await settle(async () => {
 		const look = await firstLook(client, req, budget);
 		const state = await pollUntilEnd(client, req, budget, look, started);
-		if (state.state !== 'pending') return { state, taskType: look.taskType, kind: mediaKindOf(look.taskType ?? 'text_to_image') };
-	} catch (error) {
-		failure = error;
-	}
-	throw explainWaitFailure(failure, req.taskId, client);
+		return state.state !== 'pending' ? { state, taskType: look.taskType, kind: mediaKindOf(look.taskType ?? 'text_to_image') } : undefined;
+	});
+	if (r.status === 'fulfilled' && r.value) return r.value;
+	throw explainWaitFailure(r.status === 'rejected' ? r.reason : undefined, req.taskId, client);
 }
 
 /** What is known before the status checks: the task type, a detail already read, the expected time. */

@@ -31,7 +31,7 @@ export interface RunOptions {
 	output: 'media' | 'summary';
 	/** Model Settings (JSON): settings for a model chosen by expression or by an AI Agent. */
 	modelSettingsJson: Record<string, unknown>;
-	/** Additional Parameters (JSON): merged into the nested parameters (see createBody.ts). */
+	/** Additional Parameters (JSON): merged into the nested parameters (see helpers/createBody.ts). */
 	additionalParameters: Record<string, unknown>;
 	/** Allowed Private Media Hosts: hosts media may come from although they are not public (transport/urlGuard.ts). */
 	allowedMediaHosts?: HostRule[];
@@ -182,11 +182,8 @@ export function readHostList(options: IDataObject): HostRule[] {
 		failure = error;
 	}
 	if (!(failure instanceof HostListError)) throw failure;
-	throw inputError(
-		'options.allowedMediaHosts',
-		`Allowed Private Media Hosts: ${failure.message}`,
-		'Write host names, IP addresses, *.domain or CIDR ranges (e.g. 10.20.0.0/16), separated by commas.',
-	);
+	const hint = 'Write host names, IP addresses, *.domain or CIDR ranges (e.g. 10.20.0.0/16), separated by commas.';
+	throw inputError('options.allowedMediaHosts', `Allowed Private Media Hosts: ${failure.message}`, hint);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { createLimiter, mapWithConcurrency } from '../helpers/pool';
+import { createLimiter, mapWithConcurrency, settle } from '../helpers/pool';
 import { cancelSignalOf, ImaClient } from '../transport';
 import { errorJson, ItemError, toNodeError } from './errors';
 import { executionOptions } from './options';
@@ -79,15 +79,11 @@ export async function runItems<P>(ctx: IExecuteFunctions, opts: RunItemsOptions<
 		if (!p.ok) throw p.error;
 		if (state.stop) return undefined;
 		if (!phased) state.started.add(i);
-		let failure: unknown;
-		try {
-			return await opts.run(i, p.value, phased ? phasedSlots(i, state, limit) : UNLIMITED);
-		} catch (error) {
-			failure = error;
-		}
-		if (failure instanceof NotStarted) return undefined;
+		const r = await settle(async () => await opts.run(i, p.value, phased ? phasedSlots(i, state, limit) : UNLIMITED));
+		if (r.status === 'fulfilled') return r.value;
+		if (r.reason instanceof NotStarted) return undefined;
 		if (!state.continueOnFail) state.stop = true;
-		throw failure;
+		throw r.reason;
 	});
 	return outputOf(ctx, results, state.continueOnFail, (index) => othersOf(results, index, prepared, state, opts.summarize));
 }
@@ -113,15 +109,11 @@ function phasedSlots(i: number, state: RunState, limit: ReturnType<typeof create
 			await limit(async () => {
 				if (state.stop) throw new NotStarted();
 				state.started.add(i);
-				let failure: unknown;
-				try {
-					return await fn();
-				} catch (error) {
-					failure = error;
-				}
+				const r = await settle(fn);
+				if (r.status === 'fulfilled') return r.value;
 				// Before the slot is handed on, so the next item sees it.
 				if (!state.continueOnFail) state.stop = true;
-				throw failure;
+				throw r.reason;
 			}),
 		heavy: async (fn) => await limit(fn),
 	};

@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { createHash } from 'crypto';
 
 import { flattenProductTree, ProductListError } from '../helpers/productTree';
+import { settle } from '../helpers/pool';
 import type { ImaCreatedTask, ImaTaskDetail, ModelVersion } from '../helpers/types';
 import { callApi } from './envelope';
 import { ImaRequestError } from './errors';
@@ -36,24 +37,18 @@ async function loadProducts(t: ImaTransport, taskType: string): Promise<ModelVer
 		await callApi<unknown>(t, 'GET', '/open/v1/product/list', step, { qs: { app: 'ima', platform: 'web', category: taskType } }),
 	);
 	// Parsed outside the retries: a bad list is IMA's answer, not a network failure.
-	let failure: unknown;
-	try {
-		return flattenProductTree(data);
-	} catch (error) {
-		failure = error;
-	}
-	{
-		const error = failure;
-		const reason = error instanceof ProductListError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-		throw new ImaRequestError(`IMA's product list for ${taskType} is unusable: ${reason}`, {
-			kind: 'invalid-response',
-			transient: false,
-			maybeProcessed: false,
-			step,
-			description:
-				'The node refused the list rather than guess a model or a price from it: nothing was sent to IMA and nothing was charged. Try again later; if it persists, report it to n8n-nodes-ima.',
-		});
-	}
+	const r = await settle(async () => flattenProductTree(data));
+	if (r.status === 'fulfilled') return r.value;
+	const error: unknown = r.reason;
+	const reason = error instanceof ProductListError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+	throw new ImaRequestError(`IMA's product list for ${taskType} is unusable: ${reason}`, {
+		kind: 'invalid-response',
+		transient: false,
+		maybeProcessed: false,
+		step,
+		description:
+			'The node refused the list rather than guess a model or a price from it: nothing was sent to IMA and nothing was charged. Try again later; if it persists, report it to n8n-nodes-ima.',
+	});
 }
 
 /** Waits for a shared promise, but stops waiting (not the shared work) when `signal` aborts. */
@@ -97,14 +92,11 @@ export async function products(t: ImaTransport, taskType: string, opts: Products
 				if (productCache.get(key)?.value === value) productCache.delete(key);
 			});
 		}
-		let failure: unknown;
-		try {
-			return await waitOwn(entry.value, t.signal, () => t.cancelledError('product list'));
-		} catch (error) {
-			failure = error;
-		}
-		const cutByOther = failure instanceof ImaRequestError && failure.info.kind === 'cancelled' && !t.cancelled;
-		if (!cutByOther || round >= 2) throw failure;
+		const shared = entry.value;
+		const r = await settle(async () => await waitOwn(shared, t.signal, () => t.cancelledError('product list')));
+		if (r.status === 'fulfilled') return r.value;
+		const cutByOther = r.reason instanceof ImaRequestError && r.reason.info.kind === 'cancelled' && !t.cancelled;
+		if (!cutByOther || round >= 2) throw r.reason;
 		if (productCache.get(key)?.value === entry.value) productCache.delete(key);
 	}
 }

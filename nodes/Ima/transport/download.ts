@@ -19,6 +19,7 @@
  * Every request after the first answer's body started counts as one resume.
  */
 import type { HostRule } from '../helpers/hosts';
+import { settle } from '../helpers/pool';
 import { checkFetchUrl } from './urlGuard';
 import { MIN_DOWNLOAD_RATE, type Download, type Limits } from './downloadPart';
 import { MediaDownload } from './mediaDownload';
@@ -86,13 +87,9 @@ export async function downloadMedia<T>(t: ImaTransport, url: string, options: Do
 	const download = new MediaDownload(t, url, limits);
 	for (;;) {
 		const opened = await download.open();
-		let failure: unknown;
-		try {
-			return await store(opened);
-		} catch (error) {
-			failure = error;
-		}
+		const r = await settle(async () => await store(opened));
+		if (r.status === 'fulfilled') return r.value;
 		download.close();
-		if (download.restartNeeded === undefined || t.cancelled) throw failure;
+		if (download.restartNeeded === undefined || t.cancelled) throw r.reason;
 	}
 }

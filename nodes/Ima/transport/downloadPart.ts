@@ -35,24 +35,19 @@ export function formatSeconds(ms: number): string {
 	return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
+/** A download that failed for good (not retried): a limit passed, or resumes that did not help. */
+export const downloadError = (kind: 'limit' | 'network', message: string, description: string) =>
+	new ImaRequestError(message, { kind, transient: false, maybeProcessed: false, step: STEP, description });
+
 export function sizeError(maxBytes: number, announced?: number): ImaRequestError {
-	return new ImaRequestError(`The media passed the size limit of ${formatLimit(maxBytes)}`, {
-		kind: 'limit',
-		transient: false,
-		maybeProcessed: false,
-		step: STEP,
-		description: `${announced !== undefined ? `The storage announced ${formatLimit(announced)}. ` : ''}The download was stopped. Raise the download size limit in the node's options, or fetch the file from its URL.`,
-	});
+	const said = announced !== undefined ? `The storage announced ${formatLimit(announced)}. ` : '';
+	const what = "The download was stopped. Raise the download size limit in the node's options, or fetch the file from its URL.";
+	return downloadError('limit', `The media passed the size limit of ${formatLimit(maxBytes)}`, `${said}${what}`);
 }
 
 export function timeError(totalTimeoutMs: number): ImaRequestError {
-	return new ImaRequestError(`The download took longer than ${formatSeconds(totalTimeoutMs)}`, {
-		kind: 'limit',
-		transient: false,
-		maybeProcessed: false,
-		step: STEP,
-		description: "The download was stopped. Raise the download timeout in the node's options, or fetch the file from its URL.",
-	});
+	const what = "The download was stopped. Raise the download timeout in the node's options, or fetch the file from its URL.";
+	return downloadError('limit', `The download took longer than ${formatSeconds(totalTimeoutMs)}`, what);
 }
 
 /**

@@ -29,13 +29,7 @@ export function isSuccessCode(code: number | undefined): boolean {
  * A call to the IMA API. Redirects are followed only within the API's origin, never for the paid
  * create (`redirects: 'refuse'`).
  */
-export async function callApi<T>(
-	t: ImaTransport,
-	method: IHttpRequestMethods,
-	path: string,
-	step: string,
-	opts: { body?: IDataObject; qs?: IDataObject; timeoutMs?: number; redirects?: 'same-origin' | 'refuse' } = {},
-): Promise<T> {
+export async function callApi<T>(t: ImaTransport, method: IHttpRequestMethods, path: string, step: string, opts: { body?: IDataObject; qs?: IDataObject; timeoutMs?: number; redirects?: 'same-origin' | 'refuse' } = {}): Promise<T> {
 	const res = await send(
 		t,
 		{

@@ -4,27 +4,7 @@
  * handed to n8n.
  */
 import { parseRetryAfter } from '../helpers/errors';
-import {
-	changedBetween,
-	Changed,
-	Cut,
-	formatLimit,
-	formatSeconds,
-	guard,
-	MAX_RESUMES,
-	MIN_DOWNLOAD_RATE,
-	parseContentRange,
-	Part,
-	readableClassOf,
-	sendMediaRequest,
-	sizeError,
-	STEP,
-	timeError,
-	lengthOf,
-	type Download,
-	type Identity,
-	type Limits,
-} from './downloadPart';
+import { Changed, changedBetween, Cut, downloadError, formatLimit, formatSeconds, guard, lengthOf, MAX_RESUMES, MIN_DOWNLOAD_RATE, parseContentRange, Part, readableClassOf, sendMediaRequest, sizeError, STEP, timeError, type Download, type Identity, type Limits } from './downloadPart';
 import { ImaRequestError } from './errors';
 import { abortableSleep, backoffMs, isTransientStatus } from './retry';
 import { headerValue } from './send';
@@ -353,23 +333,15 @@ export class MediaDownload implements AsyncIterator<Buffer> {
 	private exhausted(): ImaRequestError {
 		this.close();
 		const reason = this.lastCut?.reason ?? 'the download was cut';
-		return new ImaRequestError(`The media download did not recover after ${MAX_RESUMES} resumes: ${reason} (${this.progressText()})`, {
-			kind: 'network',
-			transient: false,
-			maybeProcessed: false,
-			step: STEP,
-			description: `The node resumed the download from the last byte received ${MAX_RESUMES} times. A download that makes no progress (under ${MIN_DOWNLOAD_RATE / 1024} KB/s) for the Request Timeout is cut and resumed.`,
-		});
+		return downloadError(
+			'network',
+			`The media download did not recover after ${MAX_RESUMES} resumes: ${reason} (${this.progressText()})`,
+			`The node resumed the download from the last byte received ${MAX_RESUMES} times. A download that makes no progress (under ${MIN_DOWNLOAD_RATE / 1024} KB/s) for the Request Timeout is cut and resumed.`,
+		);
 	}
 
 	private changedError(reason: string): ImaRequestError {
 		this.close();
-		return new ImaRequestError(`The media changed on the server during the download (${reason})`, {
-			kind: 'network',
-			transient: false,
-			maybeProcessed: false,
-			step: STEP,
-			description: 'The bytes received so far belong to an older file. Download it again.',
-		});
+		return downloadError('network', `The media changed on the server during the download (${reason})`, 'The bytes received so far belong to an older file. Download it again.');
 	}
 }

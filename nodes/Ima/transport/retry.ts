@@ -5,6 +5,8 @@
  */
 import * as n8nWorkflow from 'n8n-workflow';
 
+import { settle } from '../helpers/pool';
+
 import { cancelledError, ImaRequestError, networkError } from './errors';
 import type { ImaTransport } from './transport';
 
@@ -13,24 +15,6 @@ export const isTransientStatus = (status: number) => status === 429 || status >=
 
 /** The wait before try `i + 1` (from 0): `base`, doubled each time, at most 30 s. */
 export const backoffMs = (base: number, i: number) => Math.min(30_000, base * 2 ** i);
-
-/** Sleeps `ms`, returning early when `signal` aborts. Works with every n8n-workflow version. */
-export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-	if (ms <= 0 || signal?.aborted) return;
-	const lib = n8nWorkflow as unknown as {
-		sleepWithAbort?: (ms: number, signal?: AbortSignal) => Promise<void>;
-		sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-	};
-	await new Promise<void>((resolve) => {
-		const done = () => {
-			signal?.removeEventListener('abort', done);
-			resolve();
-		};
-		signal?.addEventListener('abort', done, { once: true });
-		const timer = lib.sleepWithAbort ? lib.sleepWithAbort(ms, signal) : lib.sleep(ms, signal);
-		timer.then(done, done);
-	});
-}
 
 /**
  * Retries a read on transient failures with backoff, waiting at least what Retry-After asks,
@@ -41,14 +25,10 @@ export async function withRetries<T>(t: ImaTransport, step: string, attempt: () 
 	let lastError: ImaRequestError | undefined;
 	for (let i = 0; i < t.maxAttempts; i++) {
 		if (t.cancelled) throw cancelledError(step);
-		let failure: unknown;
-		try {
-			return await attempt();
-		} catch (error) {
-			failure = error;
-		}
-		if (!(failure instanceof ImaRequestError)) throw failure;
-		const e = failure;
+		const r = await settle(attempt);
+		if (r.status === 'fulfilled') return r.value;
+		if (!(r.reason instanceof ImaRequestError)) throw r.reason;
+		const e = r.reason;
 		// Cancelled meanwhile: say so (the failure may only be n8n aborting the request).
 		if (t.cancelled) throw cancelledError(step);
 		if (!e.transient) throw e;
@@ -67,16 +47,30 @@ export async function withRetries<T>(t: ImaTransport, step: string, attempt: () 
  */
 export async function resendIfUnsent<T>(t: ImaTransport, step: string, attempt: () => Promise<T>): Promise<T> {
 	for (let i = 0; ; i++) {
-		let failure: unknown;
-		try {
-			return await attempt();
-		} catch (error) {
-			failure = error;
-		}
-		const e = networkError(failure, step, t.cancelled);
+		const r = await settle(attempt);
+		if (r.status === 'fulfilled') return r.value;
+		const e = networkError(r.reason, step, t.cancelled);
 		const provablyUnsent = e.info.kind === 'network' && !e.info.maybeProcessed;
 		if (!provablyUnsent || i + 1 >= t.maxAttempts || t.cancelled) throw e;
 		await abortableSleep(backoffMs(t.retryBaseMs, i), t.signal);
 		if (t.cancelled) throw e;
 	}
+}
+
+/** Sleeps `ms`, returning early when `signal` aborts. Works with every n8n-workflow version. */
+export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+	if (ms <= 0 || signal?.aborted) return;
+	const lib = n8nWorkflow as unknown as {
+		sleepWithAbort?: (ms: number, signal?: AbortSignal) => Promise<void>;
+		sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+	};
+	await new Promise<void>((resolve) => {
+		const done = () => {
+			signal?.removeEventListener('abort', done);
+			resolve();
+		};
+		signal?.addEventListener('abort', done, { once: true });
+		const timer = lib.sleepWithAbort ? lib.sleepWithAbort(ms, signal) : lib.sleep(ms, signal);
+		timer.then(done, done);
+	});
 }

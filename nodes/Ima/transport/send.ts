@@ -7,7 +7,8 @@
  */
 import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { networkError, refusedError, ImaRequestError } from './errors';
+import { settle } from '../helpers/pool';
+import { ImaRequestError, networkError, refusedError } from './errors';
 import { CREDENTIAL_TYPE, type ImaTransport, type Readable } from './transport';
 
 /**
@@ -159,14 +160,9 @@ async function sendOnce(t: ImaTransport, req: SendRequest, step: string): Promis
 	if (req.body === undefined) delete options.body;
 	if (req.qs === undefined) delete options.qs;
 	if (options.abortSignal === undefined) delete options.abortSignal;
-	let failure: unknown;
-	try {
-		const res = req.authenticated
-			? await t.ctx.helpers.httpRequestWithAuthentication.call(t.ctx, CREDENTIAL_TYPE, options)
-			: await t.ctx.helpers.httpRequest(options);
-		return res as IN8nHttpFullResponse;
-	} catch (error) {
-		failure = error;
-	}
-	throw networkError(failure, step, t.cancelled);
+	const r = await settle(async () =>
+		req.authenticated ? await t.ctx.helpers.httpRequestWithAuthentication.call(t.ctx, CREDENTIAL_TYPE, options) : await t.ctx.helpers.httpRequest(options),
+	);
+	if (r.status === 'fulfilled') return r.value as IN8nHttpFullResponse;
+	throw networkError(r.reason, step, t.cancelled);
 }

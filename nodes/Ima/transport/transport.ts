@@ -1,10 +1,7 @@
 /**
  * The transport every call is built on: the node's context (n8n's HTTP helpers), the credential,
- * the execution's cancel signal and the timeouts. What it does lives beside it, a concern a file:
- * send.ts (sending, redirects), envelope.ts (IMA's envelope), retry.ts (the retry policy),
- * errors.ts (what a failure means), urlGuard.ts (what may be requested), api.ts, upload.ts and
- * download.ts (the calls). `clean` is the redaction hook for texts that leave other than through
- * `execute` (run/exit.ts).
+ * the execution's cancel signal, the timeouts, and the redaction hook (`clean`). Each concern of
+ * sending is a file beside it (send, envelope, retry, errors, urlGuard; api, upload, download).
  */
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 

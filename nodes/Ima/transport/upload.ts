@@ -2,6 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { uploadTokenQuery } from '../helpers/signing';
+import { settle } from '../helpers/pool';
 import { unwrap } from './envelope';
 import { ImaRequestError } from './errors';
 import { isTransientStatus } from './retry';
@@ -11,16 +12,12 @@ import { checkFetchUrl } from './urlGuard';
 
 /** Runs one step of the two-step upload; its errors say which step failed. */
 async function uploadStep<T>(label: string, run: () => Promise<T>): Promise<T> {
-	let failure: unknown;
-	try {
-		return await run();
-	} catch (error) {
-		failure = error;
+	const r = await settle(run);
+	if (r.status === 'fulfilled') return r.value;
+	if (r.reason instanceof ImaRequestError && r.reason.info.kind !== 'cancelled') {
+		throw new ImaRequestError(`Upload step ${label} failed: ${r.reason.message}`, r.reason.info);
 	}
-	if (failure instanceof ImaRequestError && failure.info.kind !== 'cancelled') {
-		throw new ImaRequestError(`Upload step ${label} failed: ${failure.message}`, failure.info);
-	}
-	throw failure;
+	throw r.reason;
 }
 
 /**
