@@ -23,7 +23,7 @@ const config = {
 		'nodes/Ima/run/scheduler.ts',
 		'nodes/Ima/run/options.ts',
 		// The transport's create and read-retry logic only (the rest is HTTP plumbing).
-		'nodes/Ima/transport/retry.ts:14-58', // isTransientStatus, backoffMs, withRetries (reads), resendIfUnsent (the paid create)
+		'nodes/Ima/transport/retry.ts:15-59', // isTransientStatus, backoffMs, withRetries (reads), resendIfUnsent (the paid create)
 		'nodes/Ima/transport/api.ts:109-115', // createTask (the paid call)
 	],
 	testRunner: 'jest',

@@ -1,7 +1,4 @@
-/**
- * The one place that talks HTTP to IMA (what the rest of the node uses): ImaClient (client.ts)
- * and its error; see transport.ts for the files of each concern.
- */
+/** The one place that talks HTTP to IMA: what the rest of the node uses (transport.ts names the files of each concern). */
 export { ImaClient } from './client';
 export { clearProductCache } from './api';
 export { MAX_RESUMES, MIN_DOWNLOAD_RATE, parseContentRange } from './downloadPart';

@@ -6,9 +6,10 @@
 import * as n8nWorkflow from 'n8n-workflow';
 
 import { settle } from '../helpers/pool';
-
 import { cancelledError, ImaRequestError, networkError } from './errors';
-import type { ImaTransport } from './transport';
+
+/** What the retries need of the transport (transport.ts): its attempts, first delay and cancel state. */
+type Tries = { readonly cancelled: boolean; readonly maxAttempts: number; readonly retryBaseMs: number; readonly signal?: AbortSignal };
 
 /** HTTP statuses worth another try: rate limited, timed out, or a server error. */
 export const isTransientStatus = (status: number) => status === 429 || status >= 500 || status === 408;
@@ -21,7 +22,7 @@ export const backoffMs = (base: number, i: number) => Math.min(30_000, base * 2 
  * within bounds. Only ImaRequestErrors are retried: anything else thrown by `attempt` is a
  * local failure (a bug, a bad product list) and goes up as it is.
  */
-export async function withRetries<T>(t: ImaTransport, step: string, attempt: () => Promise<T>): Promise<T> {
+export async function withRetries<T>(t: Tries, step: string, attempt: () => Promise<T>): Promise<T> {
 	let lastError: ImaRequestError | undefined;
 	for (let i = 0; i < t.maxAttempts; i++) {
 		if (t.cancelled) throw cancelledError(step);
@@ -45,7 +46,7 @@ export async function withRetries<T>(t: ImaTransport, step: string, attempt: () 
  * IMA (connection refused, DNS); anything else goes up as it is, `maybeProcessed` saying whether
  * a task may exist.
  */
-export async function resendIfUnsent<T>(t: ImaTransport, step: string, attempt: () => Promise<T>): Promise<T> {
+export async function resendIfUnsent<T>(t: Tries, step: string, attempt: () => Promise<T>): Promise<T> {
 	for (let i = 0; ; i++) {
 		const r = await settle(attempt);
 		if (r.status === 'fulfilled') return r.value;
