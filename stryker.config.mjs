@@ -13,13 +13,18 @@ const config = {
 		'nodes/Ima/helpers/durable.ts',
 		'nodes/Ima/helpers/pollBudget.ts',
 		'nodes/Ima/helpers/pool.ts',
-		'nodes/Ima/actions/create.ts',
-		'nodes/Ima/actions/runSummary.ts',
-		'nodes/Ima/actions/scheduler.ts',
-		'nodes/Ima/actions/options.ts',
+		// The create path (create/): checks and plan, money memory, the one paid create, its outcomes.
+		'nodes/Ima/create/prepare.ts',
+		'nodes/Ima/create/scope.ts',
+		'nodes/Ima/create/createForItem.ts',
+		'nodes/Ima/create/outcome.ts',
+		'nodes/Ima/create/runSummary.ts',
+		// The per-item run: the scheduler and the options it reads.
+		'nodes/Ima/run/scheduler.ts',
+		'nodes/Ima/run/options.ts',
 		// The transport's create and read-retry logic only (the rest is HTTP plumbing).
-		'nodes/Ima/transport/request.ts:407-429', // ImaTransport.withRetries (the read retries)
-		'nodes/Ima/transport/api.ts:114-137', // createTask (the paid call)
+		'nodes/Ima/transport/retry.ts:15-59', // isTransientStatus, backoffMs, withRetries (reads), resendIfUnsent (the paid create)
+		'nodes/Ima/transport/api.ts:109-115', // createTask (the paid call)
 	],
 	testRunner: 'jest',
 	jest: {

@@ -2,8 +2,8 @@
 import { decideCreate, fingerprint, ledgerFor, NodeLedger, type CreateAttempt } from '../../nodes/Ima/helpers/ledger';
 import { STATUS_BUDGET, StatusBudget } from '../../nodes/Ima/helpers/pollBudget';
 import { virtualClock } from '../support/virtualClock';
-import { readNumber } from '../../nodes/Ima/actions/options';
-import { ItemError } from '../../nodes/Ima/actions/errors';
+import { readNumber } from '../../nodes/Ima/run/options';
+import { ItemError } from '../../nodes/Ima/run/errors';
 
 const a = (outcome: CreateAttempt['outcome'], taskId?: string): CreateAttempt => ({ outcome, taskId, credits: 5, bodyHash: 'h' });
 

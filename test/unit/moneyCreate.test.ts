@@ -3,9 +3,11 @@
  * Max Credits per Run, what each failure means for the user's money (and for the ledger), the
  * price reload, and the body sent with the uploaded image URLs.
  */
-import { createForItem, explainCreateFailure, type PreparedCreate } from '../../nodes/Ima/actions/create';
-import { ItemError } from '../../nodes/Ima/actions/errors';
-import type { RunOptions } from '../../nodes/Ima/actions/options';
+import { createForItem } from '../../nodes/Ima/create/createForItem';
+import { explainCreateFailure } from '../../nodes/Ima/create/outcome';
+import type { PreparedCreate } from '../../nodes/Ima/create/prepare';
+import { ItemError } from '../../nodes/Ima/run/errors';
+import type { RunOptions } from '../../nodes/Ima/run/options';
 import { buildCreatePlan } from '../../nodes/Ima/helpers/createBody';
 import { NodeLedger } from '../../nodes/Ima/helpers/ledger';
 import type { ModelVersion } from '../../nodes/Ima/helpers/types';

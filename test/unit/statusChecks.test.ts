@@ -2,8 +2,9 @@
  * Status checks of Wait for Result and Check Task: what they read from their input item to size
  * their checks, and a single read that waits out 429s.
  */
-import { creationTime, nextCheckIn, readTaskOnce, taskHint } from '../../nodes/Ima/actions/results';
-import type { RunOptions } from '../../nodes/Ima/actions/options';
+import { creationTime, nextCheckIn, taskHint } from '../../nodes/Ima/results/expected';
+import { readTaskOnce } from '../../nodes/Ima/results/wait';
+import type { RunOptions } from '../../nodes/Ima/run/options';
 import { clearLearned } from '../../nodes/Ima/helpers/checkSchedule';
 import { clearBudgets, STATUS_BUDGET } from '../../nodes/Ima/helpers/pollBudget';
 import { ImaClient } from '../../nodes/Ima/transport';

@@ -2,7 +2,7 @@
  * Check Task: one status check per item, two outputs. *Done* gets the media items exactly as
  * Wait for Result makes them; *Running* gets the input item plus {taskId, status, elapsed,
  * mediaDone, mediaRunning, nextCheckIn} (nextCheckIn: seconds until the next check worth making,
- * sized to the task's expected time when the item says what the task is; see results.ts). With
+ * sized to the task's expected time when the item says what the task is; see results/expected.ts). With
  * n8n's Wait node it makes a loop (Create Task → Wait → Check Task → Running → Wait) that holds
  * no worker while IMA works and survives restarts: the Wait node keeps the execution in n8n's
  * database. A failed task is an error with its id (or, with Continue On Fail, an item on Done).
@@ -13,9 +13,11 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { evaluateTask } from '../helpers/polling';
 import type { ImaTaskDetail } from '../helpers/types';
 import { OPTION, optionsCollection, taskIdField, WAIT_OPTIONS } from './descriptions';
-import { executionOptions, readOptions, readTaskId } from './options';
-import { nextCheckIn, readTaskOnce, resultItems, taskHint } from './results';
-import { clientFor, runItems } from './scheduler';
+import { executionOptions, readOptions, readTaskId } from '../run/options';
+import { creationTime, nextCheckIn, taskHint } from '../results/expected';
+import { resultItems } from '../results/outputItems';
+import { readTaskOnce } from '../results/wait';
+import { clientFor, runItems } from '../run/scheduler';
 
 const properties: INodeProperties[] = [taskIdField, optionsCollection([OPTION.concurrency, OPTION.requestTimeout, ...WAIT_OPTIONS])];
 
@@ -23,12 +25,9 @@ export const description = updateDisplayOptions({ show: { operation: ['checkTask
 
 /** Seconds since the task was created, when IMA or the input item says when that was. */
 export function elapsedSeconds(detail: ImaTaskDetail | undefined, input: IDataObject, now: number): number | null {
-	const candidates = [detail?.created_at, input.createdAt, input.created_at];
-	for (const raw of candidates) {
-		const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-		if (!Number.isFinite(n) || n <= 0) continue;
-		const ms = n < 1e12 ? n * 1000 : n; // seconds or milliseconds
-		return Math.max(0, Math.round((now - ms) / 1000));
+	for (const raw of [detail?.created_at, input.createdAt, input.created_at]) {
+		const ms = creationTime(raw); // seconds or milliseconds
+		if (ms !== undefined) return Math.max(0, Math.round((now - ms) / 1000));
 	}
 	return null;
 }
@@ -41,9 +40,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		client,
 		concurrency: executionOptions(this).concurrency,
 		slots: true,
-		prepare: async (i) => {
-			return { taskId: readTaskId(this, i), options: readOptions(this, i) };
-		},
+		prepare: async (i) => ({ taskId: readTaskId(this, i), options: readOptions(this, i) }),
 		run: async (i, p, slots) => {
 			await slots.start(async () => undefined); // not after another item failed
 			const hint = taskHint(input[i]?.json, p.taskId);

@@ -4,13 +4,14 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { eetOf } from '../helpers/checkSchedule';
 import type { ModelVersion } from '../helpers/types';
-import { createForItem, createScope, itemTaskIds, prepareCreate } from './create';
+import { createForItem } from '../create/createForItem';
+import { prepareCreate } from '../create/prepare';
+import { finishRun } from '../create/runSummary';
+import { createScope, keepingTaskIds } from '../create/scope';
+import { executionOptions, readOptions } from '../run/options';
+import { clientFor, runItems } from '../run/scheduler';
 import { CREATE_OPTIONS, createFields, OPTION, optionsCollection } from './descriptions';
-import { withItemTasks } from './errors';
-import { executionOptions, readOptions } from './options';
 import { taskTypeFieldV1 } from './resources';
-import { finishRun } from './runSummary';
-import { clientFor, runItems } from './scheduler';
 
 const properties: INodeProperties[] = [
 	taskTypeFieldV1,
@@ -35,26 +36,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		concurrency: executionOptions(this).concurrency,
 		prepare: async (i) => await prepareCreate(this, client, i, readOptions(this, i)),
 		run: async (i, prepared) => {
-			let failure: unknown;
-			try {
-				const task = await createForItem(this, client, scope, i, prepared);
-				return [
-					{
-						json: {
-							taskId: task.id,
-							taskType: prepared.taskType,
-							model: task.version.model_id,
-							modelVersion: task.version.id,
-							credits: task.plan.totalCredits,
-							...(task.createdAt ? { createdAt: task.createdAt } : {}),
-							...expectedSeconds(task.version),
-						},
-					},
-				];
-			} catch (error) {
-				failure = error;
-			}
-			throw withItemTasks(failure, itemTaskIds(this, scope, i));
+			const task = await keepingTaskIds(this, scope, i, async () => await createForItem(this, client, scope, i, prepared));
+			const json: IDataObject = {
+				taskId: task.id,
+				taskType: prepared.taskType,
+				model: task.version.model_id,
+				modelVersion: task.version.id,
+				credits: task.plan.totalCredits,
+				...(task.createdAt ? { createdAt: task.createdAt } : {}),
+				...expectedSeconds(task.version),
+			};
+			return [{ json }];
 		},
 		summarize: (_i, out) => `created task ${String(out[0]?.json.taskId)}`,
 	});
