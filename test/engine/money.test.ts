@@ -396,6 +396,15 @@ describe('only a documented refusal means "no task" (found by review: Retry On F
 		expect(result.error.message).toMatch(/may already have created a task/);
 	});
 
+	test('a price code (6006) behind HTTP 400 after IMA processed it: no price reload, no second create', async () => {
+		sim.fault({ route: 'create', kind: 'status', status: 400, code: 6006, afterProcessing: true });
+		const result = await run(sim, retrying(linear(generate())));
+		expect(result.status).toBe('error');
+		expect(sim.createsReceived()).toHaveLength(1);
+		expect(sim.creditsCharged).toBe(5);
+		expect(sim.requests.filter((r: any) => r.route === 'productList')).toHaveLength(1);
+	});
+
 	test('a documented refusal (4014) still lets the retry create', async () => {
 		sim.fault({ route: 'create', kind: 'business', code: 4014 });
 		const result = await run(sim, retrying(linear(generate())));

@@ -837,7 +837,8 @@ class Simulator {
 		/** @type {Record<string, string>} */
 		const headers = {};
 		if (spec.retryAfter !== undefined) headers['retry-after'] = String(spec.retryAfter);
-		sendJson(res, status, { code: status, message: spec.message || http.STATUS_CODES[status] || 'error', data: null }, headers);
+		// `code`: an envelope code behind the HTTP error (a gateway that passes IMA's body on with its own status).
+		sendJson(res, status, { code: spec.code === undefined ? status : spec.code, message: spec.message || http.STATUS_CODES[status] || 'error', data: null }, headers);
 	}
 
 	/**

@@ -309,6 +309,16 @@ describe('createForItem: a price IMA refused reloads the product list once', () 
 		expect(e.details.charge).toBe('maybe');
 	});
 
+	test.each([400, 403, 404, 409])('a price code in the envelope behind HTTP %i may have made a task: no reload, no second create', async (httpStatus) => {
+		const { c } = client([imaError({ kind: 'business', maybeProcessed: true, httpStatus, imaCode: 6006 }), { id: 't2' }], [[repriced(5)]]);
+		const s = scope();
+		const e = await failure(createForItem(ctx, c as never, s, 0, prepared()));
+		expect(c.products).not.toHaveBeenCalled();
+		expect(c.createTask).toHaveBeenCalledTimes(1);
+		expect(e.details.charge).toBe('maybe');
+		expect(s.ledger.committed).toBe(5);
+	});
+
 	test('another business refusal is not a price: no reload', async () => {
 		const { c } = client([imaError({ kind: 'business', maybeProcessed: false, imaCode: 6001 })], [[repriced(5)]]);
 		const e = await failure(createForItem(ctx, c as never, scope(), 0, prepared()));

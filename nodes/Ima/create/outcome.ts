@@ -8,9 +8,13 @@ import { ItemError } from '../run/errors';
 
 const PRICE_CODES = new Set([6006, 6009, 6010]);
 
-/** IMA refused the price (codes 6006, 6009, 6010): its product list changed since it was loaded. */
+/**
+ * IMA refused the price (codes 6006, 6009, 6010: its product list changed since it was loaded),
+ * as IMA refuses: in its envelope with HTTP 200. A price code behind an HTTP error proves no
+ * refusal (a task may exist), so it never leads to a second create.
+ */
 export function isPriceRefusal(e: unknown): e is ImaRequestError {
-	return e instanceof ImaRequestError && e.info.kind === 'business' && e.info.imaCode !== undefined && PRICE_CODES.has(e.info.imaCode);
+	return e instanceof ImaRequestError && e.info.kind === 'business' && e.info.imaCode !== undefined && PRICE_CODES.has(e.info.imaCode) && createMadeNoTask(e);
 }
 
 /** IMA's documented refusals of a create (the API README's table): they made no task. */
