@@ -10,18 +10,24 @@ export const MONEY_PATH = [
 	'nodes/Ima/helpers/durable.ts',
 	'nodes/Ima/helpers/credit.ts',
 	'nodes/Ima/helpers/createBody.ts',
+	// The create path (create/): the money memory's scope, the one paid create, its outcomes.
+	'nodes/Ima/create/scope.ts',
+	'nodes/Ima/create/outcome.ts',
+	'nodes/Ima/create/createForItem.ts',
+	// The transport's create and read-retry logic only (the rest is HTTP plumbing).
+	'nodes/Ima/transport/retry.ts', // withRetries (reads), resendIfUnsent (the paid create), the backoff
+	'nodes/Ima/transport/api.ts#createTask',
+	// The per-item run.
+	'nodes/Ima/run/scheduler.ts',
+	// Status checks: the budget and the schedule.
 	'nodes/Ima/helpers/pollBudget.ts',
 	'nodes/Ima/helpers/polling.ts',
-	'nodes/Ima/actions/create.ts',
-	'nodes/Ima/transport/request.ts#withRetries',
-	'nodes/Ima/transport/api.ts#createTask',
-	'nodes/Ima/actions/scheduler.ts',
 ];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
 	packageManager: 'npm',
-	mutate: MONEY_PATH.map((f) => f.replace(/#.*/, '')),
+	mutate: [...new Set(MONEY_PATH.map((f) => f.replace(/#.*/, '')))],
 	// Stryker's jest runner, but a mutant run loads only the test files of its covering tests.
 	testRunner: 'jest-by-file',
 	appendPlugins: ['./scripts/stryker/jest-by-file.mjs'],

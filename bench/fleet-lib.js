@@ -73,6 +73,65 @@ function checkGaps(checks) {
 	return gaps;
 }
 
+/**
+ * The budget in force (checks per second) over [from, to), from a budget's history of changes
+ * (`{at, perSecond}`, ascending): the largest value in force at any moment of it.
+ * @param {Array<{at: number, perSecond: number}>} history
+ * @param {number} from
+ * @param {number} to
+ */
+function maxBudgetIn(history, from, to) {
+	let best = 0;
+	let current;
+	for (const h of history) {
+		if (h.at <= from) current = h.perSecond;
+		else if (h.at < to) best = Math.max(best, h.perSecond);
+	}
+	return Math.max(best, current === undefined ? (history[0] ? history[0].perSecond : 0) : current);
+}
+
+/**
+ * Checks per one-second window against the budget in force: for a window [t, t + 1 s) starting
+ * at each check, the checks in it and the largest budget in force from `slackMs` before it to
+ * its end (a check is counted where the simulator received it, a few ms after the node let it
+ * go). Returns the worst window (most checks over the budget) and how many windows exceeded it.
+ * @param {number[]} times arrival times (ms)
+ * @param {Array<{at: number, perSecond: number}>} history
+ * @param {number} [slackMs]
+ */
+function windowsOverBudget(times, history, slackMs = 50) {
+	const t = [...times].sort((a, b) => a - b);
+	let over = 0;
+	let worst = { start: undefined, count: 0, allowed: 0, excess: Number.NEGATIVE_INFINITY };
+	let maxCount = 0;
+	let j = 0;
+	for (let i = 0; i < t.length; i++) {
+		if (j < i) j = i;
+		while (j < t.length && t[j] < t[i] + 1000) j++;
+		const count = j - i;
+		maxCount = Math.max(maxCount, count);
+		const allowed = maxBudgetIn(history, t[i] - slackMs, t[i] + 1000);
+		if (count > allowed) over++;
+		if (count - allowed > worst.excess) worst = { start: t[i], count, allowed, excess: count - allowed };
+	}
+	return { windows: t.length, over, worst, maxCount };
+}
+
+/**
+ * Checks per whole second from `from` (ms) for `seconds` seconds.
+ * @param {number[]} times
+ * @param {number} from
+ * @param {number} seconds
+ */
+function perSecond(times, from, seconds) {
+	const out = Array(Math.max(0, Math.ceil(seconds))).fill(0);
+	for (const x of times) {
+		const k = Math.floor((x - from) / 1000);
+		if (k >= 0 && k < out.length) out[k]++;
+	}
+	return out;
+}
+
 const FLEET_START = '<!-- fleet:start (written by bench/fleet.js; bench/run.js keeps it) -->';
 const FLEET_END = '<!-- fleet:end -->';
 
@@ -91,4 +150,4 @@ function withFleetSection(md, section) {
 	return `${md.replace(/\s*$/, '')}\n\n${section}\n`;
 }
 
-module.exports = { maxInWindow, meanRate, median, spread, checkGaps, fleetSection, withFleetSection, FLEET_START, FLEET_END };
+module.exports = { maxInWindow, meanRate, median, spread, checkGaps, maxBudgetIn, windowsOverBudget, perSecond, fleetSection, withFleetSection, FLEET_START, FLEET_END };

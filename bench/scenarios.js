@@ -163,9 +163,9 @@ function spawnChild(script, args = [], { execArgv = [] } = {}) {
 	};
 }
 
-/** Starts bench/sim-child.js; resolves with {sim, call, close}. */
-async function startSimChild(speed = SPEED) {
-	const c = spawnChild(path.join(__dirname, 'sim-child.js'), [String(speed)]);
+/** Starts bench/sim-child.js (with simulator `options`, e.g. {eet: false}); resolves with {sim, call, close}. */
+async function startSimChild(speed = SPEED, options = {}) {
+	const c = spawnChild(path.join(__dirname, 'sim-child.js'), [String(speed), JSON.stringify(options)]);
 	const ready = await c.next('ready');
 	return {
 		sim: ready.sim,

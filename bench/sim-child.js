@@ -5,7 +5,10 @@
  * are not counted). Never prints the API key: it goes to the parent over IPC only.
  *
  * Messages in:  {id, cmd: 'reset' | 'queueTask' | 'summary' | 'setRateLimit' | 'watchStreams' |
- *               'stopWatchStreams' | 'close', arg}
+ *               'stopWatchStreams' | 'summaryProducts' | 'withoutEet' | 'close', arg}
+ * Arguments: <speed> [simulator options as JSON, e.g. '{"eet": false}'].
+ * `withoutEet` {category}: serves the category's versions without their EET tags (until reset),
+ * so the node checks them at a fixed interval, as before the expected-time schedule.
  * Messages out: {type: 'ready', sim: {baseUrl, uploadBaseUrl, cdnBaseUrl, apiKey, speed}} once,
  *               then {id, ok, value | error} per command.
  */
@@ -42,6 +45,7 @@ function summary(sim) {
 		modelVersion: t.modelVersion,
 		createdAt: t.createdAt,
 		durationMs: t.durationMs,
+		expectedSec: t.expectedSec,
 		mediaBytes: t.behaviour && t.behaviour.mediaBytes,
 	}));
 	const uploads = [...sim.uploads.values()].map((u) => ({ key: u.key, contentType: u.contentType, size: u.size }));
@@ -75,7 +79,8 @@ function streamWatch(sim, everyMs = 5) {
 
 async function main() {
 	const speed = Number(process.argv[2]) || 100;
-	const sim = await startSimulator({ speed });
+	const options = process.argv[3] ? JSON.parse(process.argv[3]) : {};
+	const sim = await startSimulator({ ...options, speed });
 	let watch;
 	process.on('message', async (msg) => {
 		const { id, cmd, arg } = msg || {};
@@ -85,6 +90,15 @@ async function main() {
 			else if (cmd === 'queueTask') sim.queueTask(arg);
 			else if (cmd === 'summary') value = summary(sim);
 			else if (cmd === 'setRateLimit') sim.setRateLimit(arg.route, arg.limit);
+			else if (cmd === 'summaryProducts') {
+				value = sim.products(arg.category).map((v) => {
+					const tag = (v.tags || []).find((t) => t && t.tag_type === 'EET');
+					return { id: v.id, eet: tag ? String(tag.tag_value) : undefined };
+				});
+			} else if (cmd === 'withoutEet') {
+				const versions = sim.products(arg.category).map((v) => ({ ...v, tags: (v.tags || []).filter((t) => t && t.tag_type !== 'EET') }));
+				sim.setProductList(arg.category, versions);
+			}
 			else if (cmd === 'watchStreams') {
 				if (watch) watch.stop();
 				watch = streamWatch(sim, arg && arg.everyMs);

@@ -8,10 +8,10 @@ import {
 
 import * as checkTask from './actions/checkTask.operation';
 import * as createTask from './actions/createTask.operation';
-import { cleanExecute } from './actions/exit';
+import { cleanExecute } from './run/exit';
 import * as generate from './actions/generate.operation';
 import * as listModels from './actions/listModels.operation';
-import { resourceOperations, taskTypeByKind, V1 } from './actions/resources';
+import { operationV1, resourceOperations, taskTypeByKind } from './actions/resources';
 import { router } from './actions/router';
 import * as uploadImage from './actions/uploadImage.operation';
 import * as waitForResult from './actions/waitForResult.operation';
@@ -92,32 +92,7 @@ export class Ima implements INodeType {
 			},
 			...resourceOperations,
 			// Version 1: one flat list (the resource of 1.1 is only the editor's grouping).
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: V1,
-				options: [
-					{
-						name: 'Check Task',
-						value: 'checkTask',
-						action: 'Check a task once',
-						description: 'One status check: media on Done, or the item on Running (loop it through a Wait node)',
-					},
-					{ name: 'Create Task', value: 'createTask', action: 'Create a task', description: 'Start a task and output its ID at once' },
-					{
-						name: 'Generate',
-						value: 'generate',
-						action: 'Generate media',
-						description: 'Create a task, wait for it, output the media. For videos longer than your execution limit, or in queue mode, use Create Task and a Wait / Check Task loop.',
-					},
-					{ name: 'List Models', value: 'listModels', action: 'List models', description: 'One item per model version, with parameters and prices' },
-					{ name: 'Upload Image', value: 'uploadImage', action: 'Upload an image', description: 'Turn a binary image into a public IMA URL' },
-					{ name: 'Wait for Result', value: 'waitForResult', action: 'Wait for a task result', description: 'Wait for a task ID and output its media' },
-				],
-				default: 'generate',
-			},
+			operationV1,
 			...taskTypeByKind,
 			// Each operation owns its parameters and their display rules (actions/<op>.operation.ts).
 			...generate.description,
@@ -132,7 +107,7 @@ export class Ima implements INodeType {
 	methods = { listSearch, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		// Every item and every error leaves through the one redaction of the API key (actions/exit.ts).
+		// Every item and every error leaves through the one redaction of the API key (run/exit.ts).
 		return await cleanExecute(this, async () => await router.call(this));
 	}
 }

@@ -17,7 +17,8 @@ describe('editor methods', () => {
 	test('the model list: every version of the task type, with group, price and expected time; searchable', async () => {
 		const all = await call('listSearch', 'searchModels', { operation: 'generate', taskType: 'text_to_video' });
 		expect(all.results.map((r: any) => r.value)).toEqual(sim.products('text_to_video').map((v: any) => v.id));
-		expect(all.results.find((r: any) => r.value === 'kling-v2-6').name).toBe('Kling 2.6 · Kling · 40–160 credits · 150~210s');
+		// The expected time as IMA serves it (the simulator divides 150~210s by its speed, 200).
+		expect(all.results.find((r: any) => r.value === 'kling-v2-6').name).toBe('Kling 2.6 · Kling · 40–160 credits · 0.75~1.05s');
 		const found = await call('listSearch', 'searchModels', { operation: 'generate', taskType: 'text_to_video' }, 'pixverse');
 		expect(found.results.map((r: any) => r.value)).toEqual(['Pixverse V5.5', 'Pixverse V5', 'Pixverse V4.5', 'Pixverse V4', 'Pixverse V3.5']);
 	});

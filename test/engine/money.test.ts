@@ -219,8 +219,11 @@ describe('n > 1: a failed media waits for its siblings', () => {
 		expect(err.json.error).toMatch(/Timed out/);
 		expect(err.json.description).toMatch(/1 media finished/);
 		expect(err.json.taskId).toBe(firstTaskId());
+		// The last check is the one at the timeout, 1 s after the create (the first check comes when
+		// the model's expected time says, not at once).
+		const create = sim.requests.find((r: any) => r.route === 'create');
 		const details = sim.requests.filter((r: any) => r.route === 'detail');
-		expect(details[details.length - 1].time - details[0].time).toBe(1000);
+		expect(details[details.length - 1].time - create.time).toBe(1000);
 	});
 });
 
@@ -391,6 +394,15 @@ describe('only a documented refusal means "no task" (found by review: Retry On F
 		expect(sim.createsReceived()).toHaveLength(1);
 		expect(sim.creditsCharged).toBe(5);
 		expect(result.error.message).toMatch(/may already have created a task/);
+	});
+
+	test('a price code (6006) behind HTTP 400 after IMA processed it: no price reload, no second create', async () => {
+		sim.fault({ route: 'create', kind: 'status', status: 400, code: 6006, afterProcessing: true });
+		const result = await run(sim, retrying(linear(generate())));
+		expect(result.status).toBe('error');
+		expect(sim.createsReceived()).toHaveLength(1);
+		expect(sim.creditsCharged).toBe(5);
+		expect(sim.requests.filter((r: any) => r.route === 'productList')).toHaveLength(1);
 	});
 
 	test('a documented refusal (4014) still lets the retry create', async () => {

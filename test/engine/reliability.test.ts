@@ -135,12 +135,13 @@ describe('once a task id exists it is never lost', () => {
 		expect(result.error.message).toContain(firstTaskId());
 	});
 
-	test('cancelling the execution stops polling at once, in the middle of a 5 s wait', async () => {
+	test('cancelling the execution stops polling at once, in the middle of a wait', async () => {
 		sim.queueTask({ neverFinish: true });
 		await withClock(async (clock) => {
-			// The test's clock never moves: the run can only end by the cancel interrupting the wait.
+			// The test's clock never moves: the run can only end by the cancel interrupting the wait
+			// (the first wait before a status check; its length follows the model's expected time).
 			clock.auto = false;
-			const sleeping = clock.whenSleeping((s) => s.ms === 5000);
+			const sleeping = clock.whenSleeping((s) => s.ms > 0);
 			const result = await run(sim, linear(generate({}, { pollInterval: 5 })), { cancelWhen: sleeping });
 			expect(result.status).toBe('canceled');
 			expect(clock.elapsed()).toBe(0);
@@ -164,7 +165,16 @@ describe('Create Task and Wait for Result', () => {
 		const result = await run(sim, wf);
 		expect(result.error?.message).toBeUndefined();
 		const created = result.outputs.IMA[0].json;
-		expect(created).toEqual({ taskId: firstTaskId(), taskType: 'text_to_video', model: 'wan2.6-t2v', modelVersion: 'wan2.6-t2v', credits: 160, createdAt: expect.any(Number) });
+		// expectedSeconds: the version's EET tag as the simulator serves it (300~420 s at speed 200).
+		expect(created).toEqual({
+			taskId: firstTaskId(),
+			taskType: 'text_to_video',
+			model: 'wan2.6-t2v',
+			modelVersion: 'wan2.6-t2v',
+			credits: 160,
+			createdAt: expect.any(Number),
+			expectedSeconds: { min: 1.5, max: 2.1 },
+		});
 		const media = result.outputs['IMA 1'];
 		expect(media).toHaveLength(2);
 		expect(media[0].json).toMatchObject({ taskId: created.taskId, taskType: 'text_to_video', index: 0 });

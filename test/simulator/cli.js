@@ -6,7 +6,11 @@
  * Starts the IMA API simulator for manual use until Ctrl-C.
  *
  *   node test/simulator/cli.js [--speed N] [--port P] [--balance B] [--api-key KEY] [--success-code C]
+ *                              [--no-eet] [--seed S] [--detail-limit R]
  *
+ * --no-eet: kind-default task durations instead of draws inside each model's EET tag (tags then
+ * served unscaled); --detail-limit R: a hidden rate limit of R task-detail requests per second
+ * (429 with Retry-After: 1).
  * --port P puts the API on P, the upload service on P+1, the CDN on P+2 and the foreign host
  * (redirect target) on P+3 (default: random).
  */
@@ -40,8 +44,11 @@ function parseArgs(argv) {
 		else if (flag === '--api-key') options.apiKey = value();
 		else if (flag === '--host') options.host = value();
 		else if (flag === '--success-code') options.successCode = num(value());
+		else if (flag === '--no-eet') options.eet = false;
+		else if (flag === '--seed') options.seed = num(value());
+		else if (flag === '--detail-limit') options.rateLimits = { ...options.rateLimits, detail: { perSecond: num(value()) } };
 		else if (flag === '-h' || flag === '--help') {
-			console.log('usage: node test/simulator/cli.js [--speed N] [--port P] [--balance B] [--api-key KEY] [--host H] [--success-code C]');
+			console.log('usage: node test/simulator/cli.js [--speed N] [--port P] [--balance B] [--api-key KEY] [--host H] [--success-code C] [--no-eet] [--seed S] [--detail-limit R]');
 			process.exit(0);
 		} else throw new Error(`unknown argument ${arg}`);
 	}

@@ -2,6 +2,7 @@
 'use strict';
 
 const seedance = require('./seedance');
+const eet = require('./eet');
 
 /**
  * IMA API simulator: four real HTTP servers on loopback (the IMA open API, the upload-token
@@ -32,6 +33,9 @@ const { serveFile, isBodyFault, checkBodyFault, BODY_FAULT_KINDS } = require('./
  * @property {number} [port] port of the API server (upload = port+1, cdn = port+2, foreign = port+3); default 0 = random ports
  * @property {number} [successCode] `code` of successful answers (product list, create, detail, upload token); default 0
  * @property {SimClock} [clock] where time comes from (default: the real clock; see SimClock)
+ * @property {boolean} [eet] draw task durations inside each version's EET tag and serve the tags divided by `speed` (default true); false: kind-default durations and no EET tags served
+ * @property {number} [seed] seed of the duration draw (default 1; `reset()` starts it again)
+ * @property {Partial<Record<LimitRoute, RateLimit>>} [rateLimits] rate limits in force from the start and after every `reset()` (hidden from the client: it only sees 429s)
  */
 
 /**
@@ -97,6 +101,7 @@ const REAL_CLOCK = {
  * @property {string} [coverUrl] replaces the cover URL of every done video media (any string)
  * @property {string} [id] the task's id instead of a generated one (any non-empty string: 1,000 characters, the API key…)
  * @property {boolean} [idAsNumber] the id (digits only) is written as a bare JSON number in the create and detail answers
+ * @property {string} [forVersion] only for a create of this model version (others skip it; see eet.js takeBehaviour)
  */
 
 /**
@@ -151,6 +156,7 @@ const REAL_CLOCK = {
  * @property {number} durationMs real milliseconds until done (the last media)
  * @property {number[]} mediaDurationsMs real milliseconds until each media is done
  * @property {number} polls detail calls answered for this task
+ * @property {[number, number] | null} expectedSec the version's EET range (simulated seconds), null when it has none
  * @property {number} timeoutAt Unix ms
  * @property {TaskBehaviour} behaviour
  */
@@ -362,6 +368,16 @@ class Simulator {
 		this._initialClock = options.clock || REAL_CLOCK;
 		/** where time comes from (`setClock`) */
 		this.clock = this._initialClock;
+		/** durations drawn inside EET tags, tags served divided by speed (false: no EET tags, kind defaults) */
+		this.eet = options.eet !== false;
+		/** @private */
+		this._seed = options.seed === undefined ? 1 : options.seed;
+		/** @private */
+		this._rng = eet.createRng(this._seed);
+		/** @private @type {WeakMap<object, string>} product-list JSON with EET tags scaled, per catalogue */
+		this._scaled = new WeakMap();
+		/** @private */
+		this._initialLimits = options.rateLimits || {};
 		this.baseUrl = '';
 		this.uploadBaseUrl = '';
 		this.cdnBaseUrl = '';
@@ -411,6 +427,12 @@ class Simulator {
 		this._verdicts = new Map();
 		/** @private @type {Promise<void> | null} */
 		this._closing = null;
+		this._applyInitialLimits();
+	}
+
+	/** @private */
+	_applyInitialLimits() {
+		for (const [route, limit] of Object.entries(this._initialLimits)) if (limit) this.setRateLimit(/** @type {LimitRoute} */ (route), limit);
 	}
 
 	// ---- public API -----------------------------------------------------------------------
@@ -498,6 +520,8 @@ class Simulator {
 		this.creditsCharged = 0;
 		this.balance = this._initialBalance;
 		this.clock = this._initialClock;
+		this._rng = eet.createRng(this._seed);
+		this._applyInitialLimits();
 	}
 
 	/** Connections open to the four servers now (`close()` destroys them at once). */
@@ -813,7 +837,8 @@ class Simulator {
 		/** @type {Record<string, string>} */
 		const headers = {};
 		if (spec.retryAfter !== undefined) headers['retry-after'] = String(spec.retryAfter);
-		sendJson(res, status, { code: status, message: spec.message || http.STATUS_CODES[status] || 'error', data: null }, headers);
+		// `code`: an envelope code behind the HTTP error (a gateway that passes IMA's body on with its own status).
+		sendJson(res, status, { code: spec.code === undefined ? status : spec.code, message: spec.message || http.STATUS_CODES[status] || 'error', data: null }, headers);
 	}
 
 	/**
@@ -910,7 +935,24 @@ class Simulator {
 	_productList(url) {
 		const list = this._list(url.searchParams.get('category') || '');
 		if (!list) return { status: 200, payload: envelope(400, 'unknown category') };
-		return { status: 200, payload: `{"code":${JSON.stringify(this.successCode)},"message":"success","data":${list.json}}` };
+		return { status: 200, payload: `{"code":${JSON.stringify(this.successCode)},"message":"success","data":${this._servedJson(list)}}` };
+	}
+
+	/**
+	 * The `data` text of a served list: EET tags divided by the speed factor, or left out with
+	 * `eet: false` (raw text and lists that are not trees verbatim).
+	 * @private
+	 * @param {ServedList} list
+	 * @returns {string}
+	 */
+	_servedJson(list) {
+		if (list.raw || !list.catalog || (this.eet && this.speed === 1)) return list.json;
+		let text = this._scaled.get(list.catalog);
+		if (text === undefined) {
+			text = this.eet ? eet.scaleEetJson(list.json, this.speed) : eet.stripEetJson(list.json);
+			this._scaled.set(list.catalog, text);
+		}
+		return text;
 	}
 
 	/**
@@ -1010,9 +1052,10 @@ class Simulator {
 		this.creditsCharged += cost;
 		const now = this.clock.now();
 		const kind = kindOf(taskType);
-		const behaviour = this._behaviours.shift() || {};
+		const behaviour = eet.takeBehaviour(this._behaviours, String(version.id)) || {};
 		const speech = taskType === 'text_to_speech';
-		const durationSec = behaviour.durationSec === undefined ? (speech ? SPEECH_DURATION : DEFAULT_DURATION[kind]) : behaviour.durationSec;
+		const drawn = behaviour.durationSec === undefined && this.eet ? eet.drawDuration(version, this._rng) : null;
+		const durationSec = behaviour.durationSec !== undefined ? behaviour.durationSec : drawn !== null ? drawn : speech ? SPEECH_DURATION : DEFAULT_DURATION[kind];
 		const own = Array.isArray(behaviour.mediaDurationsSec) ? behaviour.mediaDurationsSec : [];
 		const mediaDurationsMs = Array.from({ length: n }, (_, i) => {
 			const sec = typeof own[i] === 'number' && own[i] >= 0 ? own[i] : durationSec;
@@ -1040,6 +1083,7 @@ class Simulator {
 			durationMs: Math.max(...mediaDurationsMs),
 			mediaDurationsMs,
 			polls: 0,
+			expectedSec: eet.eetOf(version),
 			timeoutAt: Math.round(now + ((speech ? SPEECH_TIMEOUT : TIMEOUT[kind]) * 1000) / this.speed),
 			behaviour,
 		};

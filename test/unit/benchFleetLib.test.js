@@ -30,6 +30,28 @@ describe('bench/fleet-lib', () => {
 		expect(gaps.sort((x, y) => x - y)).toEqual([8000, 10000]);
 	});
 
+	test('the budget in force over a window, and windows over it', () => {
+		const history = [
+			{ at: 0, perSecond: 10 },
+			{ at: 5000, perSecond: 11 },
+			{ at: 9000, perSecond: 5 },
+		];
+		expect(L.maxBudgetIn(history, 1000, 2000)).toBe(10);
+		expect(L.maxBudgetIn(history, 4500, 5500)).toBe(11);
+		expect(L.maxBudgetIn(history, 9500, 10500)).toBe(5);
+		expect(L.maxBudgetIn(history, 8500, 9500)).toBe(11);
+		const ok = Array.from({ length: 10 }, (_, i) => 1000 + i * 100);
+		expect(L.windowsOverBudget(ok, history)).toMatchObject({ windows: 10, over: 0, maxCount: 10 });
+		const late = [...Array(6).fill(9600)];
+		const r = L.windowsOverBudget(late, history);
+		expect(r.over).toBe(1); // the window from the first of the six
+		expect(r.worst).toMatchObject({ count: 6, allowed: 5, excess: 1 });
+	});
+
+	test('perSecond: checks in each whole second', () => {
+		expect(L.perSecond([1000, 1500, 2999, 3000, 9999], 1000, 3)).toEqual([2, 1, 1]);
+	});
+
 	test('the fleet section of BENCHMARKS.md is kept, replaced or appended', () => {
 		const sec = (body) => `${L.FLEET_START}\n${body}\n${L.FLEET_END}`;
 		const md = `# Benchmarks\n\ntext\n\n${sec('old $& fleet')}\n`;

@@ -3,9 +3,10 @@
  * Trigger in regular mode runs the tool before it creates the execution) that there is none yet,
  * the workflow and the time — never "execution ?".
  */
-import { createForItem, type PreparedCreate } from '../../nodes/Ima/actions/create';
-import { createdLogLine, runLabel } from '../../nodes/Ima/actions/createdLog';
-import type { RunOptions } from '../../nodes/Ima/actions/options';
+import { createForItem } from '../../nodes/Ima/create/createForItem';
+import type { PreparedCreate } from '../../nodes/Ima/create/prepare';
+import { createdLogLine, runLabel } from '../../nodes/Ima/create/createdLog';
+import type { RunOptions } from '../../nodes/Ima/run/options';
 import { buildCreatePlan } from '../../nodes/Ima/helpers/createBody';
 import { NodeLedger } from '../../nodes/Ima/helpers/ledger';
 import { model } from './fixtures';

@@ -3,9 +3,11 @@
  * storedDecision) and the run's cost hint (actions/runSummary.ts). Engine tests with real resumes
  * are in test/engine/durable.test.ts.
  */
-import { createForItem, createScope, type PreparedCreate } from '../../nodes/Ima/actions/create';
-import type { RunOptions } from '../../nodes/Ima/actions/options';
-import { costHint, finishRun, runCost } from '../../nodes/Ima/actions/runSummary';
+import { createForItem } from '../../nodes/Ima/create/createForItem';
+import type { PreparedCreate } from '../../nodes/Ima/create/prepare';
+import { createScope } from '../../nodes/Ima/create/scope';
+import type { RunOptions } from '../../nodes/Ima/run/options';
+import { costHint, finishRun, runCost } from '../../nodes/Ima/create/runSummary';
 import { buildCreatePlan } from '../../nodes/Ima/helpers/createBody';
 import { CONTEXT_KEY, emptyMoney, MAX_DURABLE_ITEMS, mergeMoney, readMoney, shortHash, smallestLimit } from '../../nodes/Ima/helpers/durable';
 import { fingerprint, NodeLedger } from '../../nodes/Ima/helpers/ledger';

@@ -10,8 +10,8 @@ import { SettingsError } from '../../nodes/Ima/helpers/formFields';
 import { classifyHost, hostAllowed, parseHostList, parseIPv4, parseIPv6 } from '../../nodes/Ima/helpers/hosts';
 import { parseServerJson, quoteBigIntegers } from '../../nodes/Ima/helpers/rawJson';
 import { containsSecret, pieceLengthOf, redact, redactValue, REDACTED } from '../../nodes/Ima/helpers/redact';
-import { usableTaskId } from '../../nodes/Ima/actions/create';
-import { cleanError, cleanItem } from '../../nodes/Ima/actions/exit';
+import { usableTaskId } from '../../nodes/Ima/create/outcome';
+import { cleanError, cleanItem } from '../../nodes/Ima/run/exit';
 import { bmp, gif, jpeg, mp3, mp4, png, tiff, wav, webp } from '../support/mediaFiles';
 import { model } from './fixtures';
 

@@ -1,6 +1,6 @@
 /** The JSON options (Model Settings (JSON), Additional Parameters (JSON)): read, checked, named in errors. */
-import { readJsonObject } from '../../nodes/Ima/actions/options';
-import { ItemError } from '../../nodes/Ima/actions/errors';
+import { readJsonObject } from '../../nodes/Ima/run/options';
+import { ItemError } from '../../nodes/Ima/run/errors';
 
 describe('readJsonObject', () => {
 	test.each([

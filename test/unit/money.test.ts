@@ -1,8 +1,9 @@
 /** The pure money helpers: the per-execution create ledger, the status-check budget, option bounds. */
 import { decideCreate, fingerprint, ledgerFor, NodeLedger, type CreateAttempt } from '../../nodes/Ima/helpers/ledger';
-import { RequestBudget } from '../../nodes/Ima/helpers/pollBudget';
-import { readNumber } from '../../nodes/Ima/actions/options';
-import { ItemError } from '../../nodes/Ima/actions/errors';
+import { STATUS_BUDGET, StatusBudget } from '../../nodes/Ima/helpers/pollBudget';
+import { virtualClock } from '../support/virtualClock';
+import { readNumber } from '../../nodes/Ima/run/options';
+import { ItemError } from '../../nodes/Ima/run/errors';
 
 const a = (outcome: CreateAttempt['outcome'], taskId?: string): CreateAttempt => ({ outcome, taskId, credits: 5, bodyHash: 'h' });
 
@@ -80,42 +81,50 @@ describe('ledgerFor: one memory per execution and node', () => {
 	});
 });
 
-describe('RequestBudget: status checks per credential', () => {
-	test('a burst goes at once, then one request per 1/rate', () => {
-		const now = 0;
-		const b = new RequestBudget(10, 3, () => now);
-		expect([b.reserve(), b.reserve(), b.reserve(), b.reserve(), b.reserve()]).toEqual([0, 0, 0, 100, 200]);
+describe('StatusBudget: status checks per credential', () => {
+	const SPAN = STATUS_BUDGET.windowMs + STATUS_BUDGET.marginMs;
+	const sendTimes = async (b: StatusBudget, clock: ReturnType<typeof virtualClock>, n: number) => {
+		const times = Array.from({ length: n }, () => b.acquire(clock.sleep).then((t) => t!.sentAt));
+		await clock.run();
+		return await Promise.all(times);
+	};
+
+	test('a burst up to the budget goes at once, then the next waits for the window', async () => {
+		const clock = virtualClock();
+		const b = new StatusBudget(clock.now);
+		expect(await sendTimes(b, clock, 12)).toEqual([...Array(10).fill(0), SPAN, SPAN]);
 	});
 
-	test('tokens come back with time, up to the burst', () => {
-		let now = 0;
-		const b = new RequestBudget(10, 2, () => now);
-		b.reserve();
-		b.reserve();
-		now = 1000;
-		expect([b.reserve(), b.reserve(), b.reserve()]).toEqual([0, 0, 100]);
+	test('slots come back with time', async () => {
+		const clock = virtualClock();
+		const b = new StatusBudget(clock.now);
+		await sendTimes(b, clock, 10);
+		clock.set(2000);
+		expect(await sendTimes(b, clock, 10)).toEqual(Array(10).fill(2000));
 	});
 
-	test('a 429 pushes every caller back by what IMA asked', () => {
-		const now = 0;
-		const b = new RequestBudget(10, 5, () => now);
-		b.penalize(2000);
-		expect(b.reserve()).toBe(2100);
-		b.penalize(0);
-		expect(b.reserve()).toBe(2200);
+	test('a 429 pushes every caller back by what IMA asked', async () => {
+		const clock = virtualClock();
+		const b = new StatusBudget(clock.now);
+		b.rateLimited(undefined, 2000);
+		expect(await sendTimes(b, clock, 3)).toEqual([2000, 2000, 2000]);
+		b.rateLimited(undefined, undefined); // no Retry-After: one second
+		expect(b.waitFor()).toBeGreaterThanOrEqual(1000);
 	});
 
-	test('over any second, at most burst + rate requests go', () => {
-		let now = 0;
-		const b = new RequestBudget(10, 20, () => now);
-		const sendTimes: number[] = [];
+	test('over any second, at most the budget in force', async () => {
+		const clock = virtualClock();
+		const b = new StatusBudget(clock.now);
+		const times: number[] = [];
 		for (let i = 0; i < 200; i++) {
-			sendTimes.push(now + b.reserve());
-			now += 3; // callers arrive every 3 ms
+			void b.acquire(clock.sleep).then((t) => times.push(t!.sentAt));
+			await clock.run(clock.now() + 3); // callers arrive every 3 ms
 		}
+		await clock.run();
 		let worst = 0;
-		for (const t of sendTimes) worst = Math.max(worst, sendTimes.filter((u) => u >= t && u < t + 1000).length);
-		expect(worst).toBeLessThanOrEqual(31);
+		for (const t of times) worst = Math.max(worst, times.filter((u) => u >= t && u < t + 1000).length);
+		expect(times).toHaveLength(200);
+		expect(worst).toBeLessThanOrEqual(10);
 	});
 });
 

@@ -3,9 +3,11 @@
  * Max Credits per Run, what each failure means for the user's money (and for the ledger), the
  * price reload, and the body sent with the uploaded image URLs.
  */
-import { createForItem, explainCreateFailure, type PreparedCreate } from '../../nodes/Ima/actions/create';
-import { ItemError } from '../../nodes/Ima/actions/errors';
-import type { RunOptions } from '../../nodes/Ima/actions/options';
+import { createForItem } from '../../nodes/Ima/create/createForItem';
+import { explainCreateFailure } from '../../nodes/Ima/create/outcome';
+import type { PreparedCreate } from '../../nodes/Ima/create/prepare';
+import { ItemError } from '../../nodes/Ima/run/errors';
+import type { RunOptions } from '../../nodes/Ima/run/options';
 import { buildCreatePlan } from '../../nodes/Ima/helpers/createBody';
 import { NodeLedger } from '../../nodes/Ima/helpers/ledger';
 import type { ModelVersion } from '../../nodes/Ima/helpers/types';
@@ -305,6 +307,16 @@ describe('createForItem: a price IMA refused reloads the product list once', () 
 		expect(c.products).not.toHaveBeenCalled();
 		expect(c.createTask).toHaveBeenCalledTimes(1);
 		expect(e.details.charge).toBe('maybe');
+	});
+
+	test.each([400, 403, 404, 409])('a price code in the envelope behind HTTP %i may have made a task: no reload, no second create', async (httpStatus) => {
+		const { c } = client([imaError({ kind: 'business', maybeProcessed: true, httpStatus, imaCode: 6006 }), { id: 't2' }], [[repriced(5)]]);
+		const s = scope();
+		const e = await failure(createForItem(ctx, c as never, s, 0, prepared()));
+		expect(c.products).not.toHaveBeenCalled();
+		expect(c.createTask).toHaveBeenCalledTimes(1);
+		expect(e.details.charge).toBe('maybe');
+		expect(s.ledger.committed).toBe(5);
 	});
 
 	test('another business refusal is not a price: no reload', async () => {

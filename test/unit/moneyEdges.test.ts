@@ -1,48 +1,51 @@
 /** Edges of the small money helpers: the status-check budget, the ledger's memory, the pools. */
 import { decideCreate, fingerprint, ledgerFor, NodeLedger } from '../../nodes/Ima/helpers/ledger';
-import { budgetFor, POLL_BUDGET, RequestBudget } from '../../nodes/Ima/helpers/pollBudget';
+import { budgetFor, STATUS_BUDGET, StatusBudget } from '../../nodes/Ima/helpers/pollBudget';
 import { createLimiter, mapWithConcurrency } from '../../nodes/Ima/helpers/pool';
+import { virtualClock } from '../support/virtualClock';
 
 describe('the status-check budget', () => {
-	afterEach(() => jest.useRealTimers());
-
-	test('10 per second, 20 at once, per credential', () => {
-		jest.useFakeTimers({ now: 1_000_000 }); // Date.now stands still: no token comes back meanwhile
-		expect(POLL_BUDGET).toEqual({ perSecond: 10, burst: 20 });
+	test('10 per second at first, per credential', async () => {
+		expect(STATUS_BUDGET.startPerSecond).toBe(10);
 		const a = budgetFor('cred-a');
 		expect(budgetFor('cred-a')).toBe(a);
 		expect(budgetFor('cred-b')).not.toBe(a);
-		expect([a.perSecond, a.burst]).toEqual([10, 20]);
-		const waits = Array.from({ length: 22 }, () => a.reserve());
-		expect(waits.slice(0, 20).every((w) => w === 0)).toBe(true);
-		expect(waits.slice(20)).toEqual([100, 200]);
+		expect([a.perSecond, a.limit]).toEqual([10, 10]);
+		const clock = virtualClock();
+		const b = new StatusBudget(clock.now);
+		const waits: number[] = [];
+		for (let i = 0; i < 11; i++) {
+			waits.push(b.waitFor());
+			if (waits[i] === 0) await b.acquire(clock.sleep);
+		}
+		expect(waits.slice(0, 10).every((w) => w === 0)).toBe(true);
+		expect(waits[10]).toBeGreaterThan(0);
+		expect(waits[10]).toBeLessThanOrEqual(STATUS_BUDGET.windowMs + STATUS_BUDGET.marginMs);
 	});
 
-	test('a clock that goes back gives no tokens', () => {
-		let now = 10_000;
-		const b = new RequestBudget(10, 1, () => now);
-		expect(b.reserve()).toBe(0);
-		now = 0;
-		expect(b.reserve()).toBe(100);
-		now = 100;
-		expect(b.reserve()).toBe(100);
+	test('a clock that goes back gives no extra checks', async () => {
+		const clock = virtualClock(10_000);
+		const b = new StatusBudget(clock.now);
+		for (let i = 0; i < 10; i++) await b.acquire(clock.sleep);
+		clock.set(0);
+		expect(b.waitFor()).toBeGreaterThan(0);
 	});
 
-	test('a negative or missing penalty is ignored; a penalty after a quiet spell still waits', () => {
+	test('a negative or missing Retry-After pauses the default second; a 429 after a quiet spell still waits', () => {
 		let now = 0;
-		const b = new RequestBudget(10, 5, () => now);
-		b.penalize(-1000);
-		b.penalize(NaN);
-		expect(b.reserve()).toBe(0);
+		const b = new StatusBudget(() => now);
+		b.rateLimited(undefined, -1000);
+		expect(b.waitFor()).toBe(1000);
 		now = 60_000;
-		b.penalize(500);
-		expect(b.reserve()).toBe(600);
+		expect(b.waitFor()).toBe(0);
+		b.rateLimited(undefined, 500);
+		expect(b.waitFor()).toBe(500);
 	});
 
-	test('waits are whole milliseconds', () => {
-		const b = new RequestBudget(3, 1, () => 0);
-		b.reserve();
-		expect(b.reserve()).toBe(334);
+	test('halving stops at 1 per second', () => {
+		const b = new StatusBudget(() => 0);
+		for (let i = 0; i < 8; i++) b.rateLimited({ sentAt: 0, limited: false }, 10);
+		expect(b.perSecond).toBe(STATUS_BUDGET.floorPerSecond);
 	});
 });
 

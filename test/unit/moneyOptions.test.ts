@@ -1,6 +1,6 @@
 /** The Options collection as read per item (actions/options.ts): defaults, bounds, refusals. */
-import { ItemError } from '../../nodes/Ima/actions/errors';
-import { DEFAULTS, executionOptions, isToolCall, readNumber, readOptions } from '../../nodes/Ima/actions/options';
+import { ItemError } from '../../nodes/Ima/run/errors';
+import { DEFAULTS, executionOptions, isToolCall, readNumber, readOptions } from '../../nodes/Ima/run/options';
 
 function ctx(options: unknown, type = 'n8n-nodes-ima.ima') {
 	return {

@@ -2,9 +2,9 @@
  * The item scheduler beyond the slots test: validation before any paid call, no new item after a
  * failure (with and without slots), Continue On Fail, what the error says about the other items.
  */
-import { ItemError } from '../../nodes/Ima/actions/errors';
+import { ItemError } from '../../nodes/Ima/run/errors';
 import { fakeCtx } from '../support/schedulerCtx';
-import { runItems, UNLIMITED } from '../../nodes/Ima/actions/scheduler';
+import { runItems, UNLIMITED } from '../../nodes/Ima/run/scheduler';
 import { useVirtualTime } from '../support/virtualTime';
 
 // The ticks below are on a clock the test controls: they order the items exactly.

@@ -1,6 +1,6 @@
 /** The item scheduler: concurrency of the limited phases, order and pairing, no start after a failure. */
 import { fakeCtx } from '../support/schedulerCtx';
-import { runItems } from '../../nodes/Ima/actions/scheduler';
+import { runItems } from '../../nodes/Ima/run/scheduler';
 import { useVirtualTime } from '../support/virtualTime';
 
 // The ticks below are on a clock the test controls: they order the items exactly.

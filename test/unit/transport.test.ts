@@ -11,8 +11,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
 
-import { toNodeError } from '../../nodes/Ima/actions/errors';
-import { cleanError } from '../../nodes/Ima/actions/exit';
+import { toNodeError } from '../../nodes/Ima/run/errors';
+import { cleanError } from '../../nodes/Ima/run/exit';
 import { redact } from '../../nodes/Ima/helpers/errors';
 import { clearProductCache, ImaClient, ImaRequestError } from '../../nodes/Ima/transport';
 

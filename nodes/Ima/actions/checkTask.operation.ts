@@ -1,6 +1,8 @@
 /**
  * Check Task: one status check per item, two outputs. *Done* gets the media items exactly as
- * Wait for Result makes them; *Running* gets the input item plus {taskId, status, elapsed}. With
+ * Wait for Result makes them; *Running* gets the input item plus {taskId, status, elapsed,
+ * mediaDone, mediaRunning, nextCheckIn} (nextCheckIn: seconds until the next check worth making,
+ * sized to the task's expected time when the item says what the task is; see results/expected.ts). With
  * n8n's Wait node it makes a loop (Create Task → Wait → Check Task → Running → Wait) that holds
  * no worker while IMA works and survives restarts: the Wait node keeps the execution in n8n's
  * database. A failed task is an error with its id (or, with Continue On Fail, an item on Done).
@@ -11,9 +13,11 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { evaluateTask } from '../helpers/polling';
 import type { ImaTaskDetail } from '../helpers/types';
 import { OPTION, optionsCollection, taskIdField, WAIT_OPTIONS } from './descriptions';
-import { executionOptions, readOptions, readTaskId } from './options';
-import { readTaskOnce, resultItems } from './results';
-import { clientFor, runItems } from './scheduler';
+import { executionOptions, readOptions, readTaskId } from '../run/options';
+import { creationTime, nextCheckIn, taskHint } from '../results/expected';
+import { resultItems } from '../results/outputItems';
+import { readTaskOnce } from '../results/wait';
+import { clientFor, runItems } from '../run/scheduler';
 
 const properties: INodeProperties[] = [taskIdField, optionsCollection([OPTION.concurrency, OPTION.requestTimeout, ...WAIT_OPTIONS])];
 
@@ -21,12 +25,9 @@ export const description = updateDisplayOptions({ show: { operation: ['checkTask
 
 /** Seconds since the task was created, when IMA or the input item says when that was. */
 export function elapsedSeconds(detail: ImaTaskDetail | undefined, input: IDataObject, now: number): number | null {
-	const candidates = [detail?.created_at, input.createdAt, input.created_at];
-	for (const raw of candidates) {
-		const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-		if (!Number.isFinite(n) || n <= 0) continue;
-		const ms = n < 1e12 ? n * 1000 : n; // seconds or milliseconds
-		return Math.max(0, Math.round((now - ms) / 1000));
+	for (const raw of [detail?.created_at, input.createdAt, input.created_at]) {
+		const ms = creationTime(raw); // seconds or milliseconds
+		if (ms !== undefined) return Math.max(0, Math.round((now - ms) / 1000));
 	}
 	return null;
 }
@@ -39,12 +40,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		client,
 		concurrency: executionOptions(this).concurrency,
 		slots: true,
-		prepare: async (i) => {
-			return { taskId: readTaskId(this, i), options: readOptions(this, i) };
-		},
+		prepare: async (i) => ({ taskId: readTaskId(this, i), options: readOptions(this, i) }),
 		run: async (i, p, slots) => {
 			await slots.start(async () => undefined); // not after another item failed
-			const detail = await readTaskOnce(client, p.taskId);
+			const hint = taskHint(input[i]?.json, p.taskId);
+			const detail = await readTaskOnce(client, p.taskId, p.options, hint);
 			const count = Number(detail?.generate_count);
 			const state = evaluateTask(detail, Number.isInteger(count) && count > 0 ? count : 1);
 			if (state.state === 'pending') {
@@ -57,6 +57,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					elapsed: elapsedSeconds(detail, item?.json ?? {}, Date.now()),
 					mediaDone: state.done.length,
 					mediaRunning: state.processing,
+					nextCheckIn: nextCheckIn(client, detail, hint, p.options, Date.now()),
 				};
 				return [item?.binary ? { json, binary: item.binary } : { json }];
 			}

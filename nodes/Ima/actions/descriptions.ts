@@ -7,7 +7,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { IMAGE_INPUT_TASK_TYPES, TASK_TYPE_LABELS, TASK_TYPES } from '../helpers/taskTypes';
-import { seedanceMediaProperties } from './seedanceMedia';
 
 export const taskTypeField: INodeProperties = {
 	displayName: 'Task Type',
@@ -18,6 +17,82 @@ export const taskTypeField: INodeProperties = {
 	default: 'text_to_image',
 	description: 'What to make, and from what. The models and their parameters depend on it.',
 };
+
+const REFERENCE = ['reference_image_to_video'];
+
+/** Seedance 2.0 media (reference videos and audio, inputs/seedanceMedia.ts). */
+const seedanceMediaProperties: INodeProperties[] = [
+	{
+		displayName: 'Reference Video and Audio Input',
+		name: 'referenceMediaInput',
+		type: 'options',
+		options: [
+			{ name: 'None', value: 'none', description: 'Reference images only' },
+			{ name: 'Binary Data From Input Item', value: 'binary', description: 'Uploaded to IMA automatically' },
+			{ name: 'URLs', value: 'url', description: 'Public http(s) URLs, passed as they are' },
+		],
+		default: 'none',
+		description:
+			'Reference videos (mp4, mov) and audio (mp3, wav) besides the images. Only Seedance 2.0 models (ima-pro, ima-pro-fast) take them: at most 3 videos of 2–15 s (15 s in all) and 3 audio files of 2–15 s (15 s in all).',
+		displayOptions: { show: { taskType: REFERENCE } },
+	},
+	{
+		displayName: 'Reference Video Properties',
+		name: 'referenceVideoProperties',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. video or clip1, clip2',
+		description: 'Comma-separated names of the binary properties of the input item that hold the reference videos, in order',
+		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['binary'] } },
+	},
+	{
+		displayName: 'Reference Audio Properties',
+		name: 'referenceAudioProperties',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. voice',
+		description: 'Comma-separated names of the binary properties of the input item that hold the reference audio files, in order',
+		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['binary'] } },
+	},
+	{
+		displayName: 'Video Cover Properties',
+		name: 'referenceVideoCoverProperties',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. cover1, cover2',
+		description:
+			"Optional: binary properties holding each video's first frame as an image (JPEG), one per video in order. The node does not decode video; a video without a cover is sent with an empty cover.",
+		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['binary'] } },
+	},
+	{
+		displayName: 'Reference Video URLs',
+		name: 'referenceVideoUrls',
+		type: 'string',
+		default: '',
+		placeholder: 'https://example.com/clip.mp4',
+		description: 'Reference video URLs separated by commas or new lines, or an array from an expression',
+		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['url'] } },
+	},
+	{
+		displayName: 'Reference Audio URLs',
+		name: 'referenceAudioUrls',
+		type: 'string',
+		default: '',
+		placeholder: 'https://example.com/voice.mp3',
+		description: 'Reference audio URLs separated by commas or new lines, or an array from an expression',
+		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['url'] } },
+	},
+	{
+		displayName: 'Video Cover URLs',
+		name: 'referenceVideoCoverUrls',
+		type: 'string',
+		default: '',
+		placeholder: 'https://example.com/clip-first-frame.jpg',
+		description:
+			"Optional: URLs of each video's first frame as an image (JPEG), one per video in order. The node does not decode video; a video without a cover is sent with an empty cover.",
+		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['url'] } },
+	},
+];
 
 /** Model, Prompt, the input images and Model Settings: what Generate and Create Task send. */
 export const createFields: INodeProperties[] = [
@@ -88,7 +163,6 @@ export const createFields: INodeProperties[] = [
 			'Image URLs separated by commas or new lines, or an array from an expression. First and Last Frame: first, then last.',
 		displayOptions: { show: { taskType: [...IMAGE_INPUT_TASK_TYPES], imageInput: ['url'] } },
 	},
-	// Seedance 2.0 media (reference videos and audio): one block, see seedanceMedia.ts.
 	...seedanceMediaProperties,
 	{
 		displayName: 'Model Settings',
@@ -239,7 +313,7 @@ export const OPTION = {
 		typeOptions: { minValue: 0, maxValue: 3600, numberPrecision: 2 },
 		default: 0,
 		description:
-			'How often to check the task: 0 uses the default for the kind (image 3, video 8, music 5, speech 3), else 0.1 to 3600. All status checks of one credential share a budget of 10 per second per n8n process.',
+			"The gap between status checks while the task can be done: 0 uses the default for the kind (image 3, video 8, music 5, speech 3), else 0.1 to 3600. Checks follow the model's expected time (IMA's EET tag, learned from finished tasks): few before it, this gap inside it, a gentle back-off after it that never exceeds a Poll Interval you set. All status checks of one credential share a budget per n8n process: 10 per second at first, growing up to 50 while IMA allows, halved on each rate limit.",
 	},
 	binaryPropertyName: {
 		displayName: 'Put Output in Field',

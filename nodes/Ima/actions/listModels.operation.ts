@@ -8,8 +8,8 @@ import { expectedTime, groupName } from '../helpers/productTree';
 import type { ModelVersion } from '../helpers/types';
 import { isTaskType, TASK_TYPES } from '../helpers/taskTypes';
 import { taskTypeField } from './descriptions';
-import { inputError } from './errors';
-import { clientFor, runItems } from './scheduler';
+import { inputError } from '../run/errors';
+import { clientFor, runItems } from '../run/scheduler';
 
 /** How List Models orders its items; `default` keeps IMA's order (what saved workflows got). */
 export const SORT_ORDERS = ['default', 'nameAsc', 'nameDesc', 'priceAsc', 'priceDesc'] as const;
@@ -60,9 +60,7 @@ export function modelSummary(version: ModelVersion, taskType: string): IDataObje
 			if (f.options) p.options = f.options.map((o) => o.value);
 			if (f.default !== undefined) p.default = f.default;
 			if (f.virtual) p.sentAs = f.target;
-			if (f.min !== undefined) p.min = f.min;
-			if (f.max !== undefined) p.max = f.max;
-			if (f.maxLength !== undefined) p.maxLength = f.maxLength;
+			for (const key of ['min', 'max', 'maxLength'] as const) if (f[key] !== undefined) p[key] = f[key];
 			return p;
 		}),
 		...priceRange(version),

@@ -31,6 +31,8 @@ const taskTypesOf = (kind: Kind) => TASK_TYPES.filter((t) => kindOf(t) === kind)
 
 const GENERATE = 'Create a task, wait for it, output the media. For long videos, or in queue mode, use Create Task and a Wait / Check Task loop.';
 const CREATE = 'Start a task and output its ID at once';
+const CHECK_TASK = { name: 'Check Task', value: 'checkTask', action: 'Check a task once', description: 'One status check: media on Done, or the item on Running (loop it through a Wait node)' };
+const WAIT_FOR_RESULT = { name: 'Wait for Result', value: 'waitForResult', action: 'Wait for a task result', description: 'Wait for a task ID and output its media' };
 
 function operationProperty(resource: string, options: INodePropertyOptions[], dflt: string): INodeProperties {
 	return {
@@ -65,16 +67,32 @@ export const resourceOperations: INodeProperties[] = [
 	operationProperty('model', [{ name: 'List Models', value: 'listModels', action: 'List models', description: 'One item per model version of a task type, with parameters and prices' }], 'listModels'),
 	mediaOperations('music'),
 	mediaOperations('speech'),
-	operationProperty(
-		'task',
-		[
-			{ name: 'Check Task', value: 'checkTask', action: 'Check a task once', description: 'One status check: media on Done, or the item on Running (loop it through a Wait node)' },
-			{ name: 'Wait for Result', value: 'waitForResult', action: 'Wait for a task result', description: 'Wait for a task ID and output its media' },
-		],
-		'waitForResult',
-	),
+	operationProperty('task', [CHECK_TASK, WAIT_FOR_RESULT], 'waitForResult'),
 	mediaOperations('video'),
 ];
+
+/** Version 1: every operation in one flat list (every workflow saved by 0.2.0 and before). */
+export const operationV1: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: V1,
+	options: [
+		{ ...CHECK_TASK },
+		{ name: 'Create Task', value: 'createTask', action: 'Create a task', description: CREATE },
+		{
+			name: 'Generate',
+			value: 'generate',
+			action: 'Generate media',
+			description: 'Create a task, wait for it, output the media. For videos longer than your execution limit, or in queue mode, use Create Task and a Wait / Check Task loop.',
+		},
+		{ name: 'List Models', value: 'listModels', action: 'List models', description: 'One item per model version, with parameters and prices' },
+		{ name: 'Upload Image', value: 'uploadImage', action: 'Upload an image', description: 'Turn a binary image into a public IMA URL' },
+		{ ...WAIT_FOR_RESULT },
+	],
+	default: 'generate',
+};
 
 /** Task Type of Generate and Create Task in version 1.1: the task types of the resource's kind. */
 export const taskTypeByKind: INodeProperties[] = (Object.keys(KINDS) as Kind[]).map((kind) => ({

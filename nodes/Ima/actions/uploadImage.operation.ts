@@ -3,9 +3,9 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { OPTION, optionsCollection } from './descriptions';
-import { executionOptions, readUploadOptions } from './options';
-import { clientFor, runItems } from './scheduler';
-import { inspectBinary, uploadBinary } from './images';
+import { executionOptions, readUploadOptions } from '../run/options';
+import { clientFor, runItems } from '../run/scheduler';
+import { inspectBinary, uploadBinary } from '../inputs/images';
 
 const properties: INodeProperties[] = [
 	{

@@ -3,9 +3,10 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { OPTION, optionsCollection, taskIdField, WAIT_OPTIONS } from './descriptions';
-import { executionOptions, readOptions, readTaskId } from './options';
-import { resultItems } from './results';
-import { clientFor, runItems } from './scheduler';
+import { executionOptions, readOptions, readTaskId } from '../run/options';
+import { taskHint } from '../results/expected';
+import { resultItems } from '../results/outputItems';
+import { clientFor, runItems } from '../run/scheduler';
 
 const properties: INodeProperties[] = [taskIdField, optionsCollection([OPTION.concurrency, OPTION.requestTimeout, ...WAIT_OPTIONS])];
 
@@ -17,12 +18,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		client,
 		concurrency: executionOptions(this).concurrency,
 		slots: true,
-		prepare: async (i) => {
-			return { taskId: readTaskId(this, i), options: readOptions(this, i) };
-		},
-		run: async (_i, p, slots) => {
+		prepare: async (i) => ({ taskId: readTaskId(this, i), options: readOptions(this, i) }),
+		run: async (i, p, slots) => {
 			await slots.start(async () => undefined); // not after another item failed
-			return await resultItems(this, client, { taskId: p.taskId, options: p.options }, slots);
+			// Create Task's output says when the task was made and what it is: checks sized to its expected time.
+			const hint = taskHint(this.getInputData()[i]?.json, p.taskId);
+			return await resultItems(this, client, { taskId: p.taskId, options: p.options, hint }, slots);
 		},
 		summarize: (_i, out) => `done (task ${String(out[0]?.json.taskId)})`,
 	});

@@ -1,6 +1,6 @@
 /**
  * What a file is by its content, not by its label: the check every binary input passes before
- * it is uploaded or paid for (actions/images.ts).
+ * it is uploaded or paid for (inputs/images.ts).
  *
  * - An image (PNG, JPEG, GIF, WebP, BMP, TIFF) is read to its end: its header must parse (the same
  *   reader as Seedance 2.0's, helpers/mediaProbe.ts) and its structure must reach the format's

@@ -187,12 +187,30 @@ function coerce(field: UserField, raw: unknown, modelName: string): Primitive {
  * Turns the user's settings (unset ones take the model's defaults) into the parameters sent to
  * IMA. Throws a SettingsError naming the parameter and the allowed values.
  */
-export function resolveSettings(
-	version: ModelVersion,
-	category: string,
-	userValues: Record<string, unknown> | undefined,
-): Record<string, Primitive> {
+export function resolveSettings(version: ModelVersion, category: string, userValues: Record<string, unknown> | undefined): Record<string, Primitive> {
 	const fields = modelFields(version, category);
+	const values = knownValues(version, category, fields, userValues);
+	const chosen = new Map<string, Primitive | undefined>();
+	for (const f of fields) {
+		const raw = values[f.id];
+		chosen.set(f.id, isUnset(raw) ? f.default : coerce(f, raw, version.name));
+	}
+	const params: Record<string, Primitive> = Object.create(null) as Record<string, Primitive>;
+	for (const form of version.form_config ?? []) {
+		if (!form || !form.field || RESERVED_FIELDS.has(form.field) || fieldDisabled(form, category)) continue;
+		if (form.is_ui_virtual && form.ui_params && form.ui_params.length) {
+			params[form.field] = virtualValue(version, category, form, fields, values, chosen);
+			continue;
+		}
+		const value = chosen.get(form.field);
+		if (value !== undefined) params[form.field] = value;
+	}
+	checkDisabledConditions(version, category, params);
+	return params;
+}
+
+/** The user's values, own keys only; a key that is not a parameter of the model is refused. */
+function knownValues(version: ModelVersion, category: string, fields: UserField[], userValues: Record<string, unknown> | undefined): Record<string, unknown> {
 	const byId = new Map(fields.map((f) => [f.id, f]));
 	// Own keys only: a model field named "constructor" or "toString" must never read Object's.
 	const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -207,73 +225,64 @@ export function resolveSettings(
 			);
 		}
 	}
-	const chosen = new Map<string, Primitive | undefined>();
-	for (const f of fields) {
-		const raw = values[f.id];
-		chosen.set(f.id, isUnset(raw) ? f.default : coerce(f, raw, version.name));
-	}
+	return values;
+}
 
-	const params: Record<string, Primitive> = Object.create(null) as Record<string, Primitive>;
-	for (const form of version.form_config ?? []) {
-		if (!form || !form.field || RESERVED_FIELDS.has(form.field) || fieldDisabled(form, category)) continue;
-		if (form.is_ui_virtual && form.ui_params && form.ui_params.length) {
-			const uiFields = fields.filter((f) => f.virtual && f.target === form.field);
-			const picked: Record<string, Primitive | undefined> = {};
-			for (const f of uiFields) picked[f.id] = chosen.get(f.id);
-			const rules = form.value_mapping?.mapping_rules ?? [];
-			const combos = () =>
-				rules
-					.map((r) => Object.entries(r.source_values ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(' & '))
-					.join('; ');
-			// A virtual group (several UI fields sent together as one field, IMA's runtime's
-			// `virtual_groups`): every field of the group is given, or none (then the defaults).
-			if (uiFields.length > 1) {
-				const given = uiFields.filter((f) => !isUnset(values[f.id]));
-				if (given.length && given.length < uiFields.length) {
-					const missing = uiFields.filter((f) => isUnset(values[f.id])).map((f) => f.id);
-					throw new SettingsError(
-						missing.join(', '),
-						`Model Settings → ${missing.join(', ')}: ${version.name} sends ${uiFields.map((f) => f.id).join(', ')} together as ${form.field}; set every one of them (${given.map((f) => `${f.id}=${String(picked[f.id])}`).join(', ')} given). Allowed values: ${combos()}`,
-					);
-				}
-			}
-			const rule = rules.find((r) =>
-				Object.entries(r.source_values ?? {}).every(([k, v]) => picked[k] !== undefined && same(picked[k], v)),
+/** The value of a virtual field: its UI fields' values mapped through `value_mapping`. */
+function virtualValue(version: ModelVersion, category: string, form: ImaFormField, fields: UserField[], values: Record<string, unknown>, chosen: Map<string, Primitive | undefined>): Primitive {
+	const uiFields = fields.filter((f) => f.virtual && f.target === form.field);
+	const picked: Record<string, Primitive | undefined> = {};
+	for (const f of uiFields) picked[f.id] = chosen.get(f.id);
+	const rules = form.value_mapping?.mapping_rules ?? [];
+	const combos = () =>
+		rules
+			.map((r) => Object.entries(r.source_values ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(' & '))
+			.join('; ');
+	// A virtual group (several UI fields sent together as one field, IMA's runtime's
+	// `virtual_groups`): every field of the group is given, or none (then the defaults).
+	if (uiFields.length > 1) {
+		const given = uiFields.filter((f) => !isUnset(values[f.id]));
+		if (given.length && given.length < uiFields.length) {
+			const missing = uiFields.filter((f) => isUnset(values[f.id])).map((f) => f.id);
+			throw new SettingsError(
+				missing.join(', '),
+				`Model Settings → ${missing.join(', ')}: ${version.name} sends ${uiFields.map((f) => f.id).join(', ')} together as ${form.field}; set every one of them (${given.map((f) => `${f.id}=${String(picked[f.id])}`).join(', ')} given). Allowed values: ${combos()}`,
 			);
-			const userSet = uiFields.some((f) => !isUnset(values[f.id]));
-			if (!rule) {
-				if (!userSet && form.value !== null && form.value !== undefined) {
-					params[form.field] = form.value;
-					continue;
-				}
-				const param = uiFields.map((f) => f.id).join(', ') || form.field;
-				throw new SettingsError(
-					param,
-					`Model Settings → ${param}: ${uiFields.map((f) => `${f.id}=${String(picked[f.id])}`).join(', ')} is not available for ${version.name}. Allowed values: ${combos()}`,
-				);
-			}
-			const target = rule.target_value;
-			// The mapped value may be one the form does not list (ima-pro: adaptive → auto); only
-			// a value disabled for this category is refused.
-			if (optionDisabled(form, category, target)) {
-				const param = uiFields.map((f) => f.id).join(', ');
-				const ok = rules
-					.filter((r) => !optionDisabled(form, category, r.target_value))
-					.map((r) => Object.values(r.source_values ?? {}).map(String).join(' & '));
-				throw new SettingsError(
-					param,
-					`Model Settings → ${param}: ${Object.values(picked).map(String).join(' & ')} is not available for ${version.name} in ${category}. Allowed values: ${ok.join(', ')}`,
-				);
-			}
-			params[form.field] = target;
-			continue;
 		}
-		const value = chosen.get(form.field);
-		if (value !== undefined) params[form.field] = value;
 	}
+	const rule = rules.find((r) =>
+		Object.entries(r.source_values ?? {}).every(([k, v]) => picked[k] !== undefined && same(picked[k], v)),
+	);
+	const userSet = uiFields.some((f) => !isUnset(values[f.id]));
+	if (!rule) {
+		if (!userSet && form.value !== null && form.value !== undefined) return form.value;
+		const param = uiFields.map((f) => f.id).join(', ') || form.field;
+		throw new SettingsError(
+			param,
+			`Model Settings → ${param}: ${uiFields.map((f) => `${f.id}=${String(picked[f.id])}`).join(', ')} is not available for ${version.name}. Allowed values: ${combos()}`,
+		);
+	}
+	const target = rule.target_value;
+	// The mapped value may be one the form does not list (ima-pro: adaptive → auto); only
+	// a value disabled for this category is refused.
+	if (optionDisabled(form, category, target)) {
+		const param = uiFields.map((f) => f.id).join(', ');
+		const ok = rules
+			.filter((r) => !optionDisabled(form, category, r.target_value))
+			.map((r) => Object.values(r.source_values ?? {}).map(String).join(' & '));
+		throw new SettingsError(
+			param,
+			`Model Settings → ${param}: ${Object.values(picked).map(String).join(' & ')} is not available for ${version.name} in ${category}. Allowed values: ${ok.join(', ')}`,
+		);
+	}
+	return target;
+}
 
-	// Conditional disabling: `disabled_key`/`disabled_value` make an option unavailable while
-	// another parameter has a given value.
+/**
+ * Conditional disabling: `disabled_key`/`disabled_value` make an option unavailable while
+ * another parameter has a given value.
+ */
+function checkDisabledConditions(version: ModelVersion, category: string, params: Record<string, Primitive>): void {
 	for (const form of version.form_config ?? []) {
 		for (const c of form.disabled_conditions ?? []) {
 			if (c.category !== category || !c.disabled_key) continue;
@@ -287,7 +296,6 @@ export function resolveSettings(
 			}
 		}
 	}
-	return params;
 }
 
 /** The model's `n` field, if it restricts how many outputs a task may make (Midjourney: only 1). */

@@ -191,11 +191,16 @@ export interface PollDeps {
 	onRateLimited?: (ms: number) => void;
 	/** Waits for the status-check budget before each read (see pollBudget.ts). */
 	beforeRead?: () => Promise<void>;
+	/** The wait before the first read (ms); default 0: read at once. */
+	firstDelayMs?: number;
+	/** The wait after a read that found the task running (ms); default `intervalMs` (see checkSchedule.ts). */
+	nextDelayMs?: () => number;
 	onState?: (state: TaskState) => void;
 }
 
 /**
- * Polls until every media is done or one failed; waits `intervalMs` between checks, never busy-loops.
+ * Polls until every media is done or one failed; waits `intervalMs` between checks (or what
+ * `nextDelayMs` says: the expected-time schedule), never busy-loops.
  * A failed read is retried (with backoff, honouring Retry-After) and never fails a running task
  * by itself; only `maxConsecutiveFailures` failures in a row, a timeout or a cancel end the wait.
  */
@@ -204,6 +209,10 @@ export async function pollTask(deps: PollDeps): Promise<TaskState> {
 	const maxFailures = deps.maxConsecutiveFailures ?? 8;
 	let failures = 0;
 	let last: TaskState | undefined;
+	if (deps.firstDelayMs !== undefined && deps.firstDelayMs > 0) {
+		await deps.sleep(Math.max(0, Math.min(deps.firstDelayMs, deps.deadline - started)));
+		// The first read then happens even at the deadline: a last look.
+	}
 	for (;;) {
 		if (deps.isCancelled()) throw new TaskCancelledError(deps.taskId);
 		let wait = deps.intervalMs;
@@ -235,6 +244,8 @@ export async function pollTask(deps: PollDeps): Promise<TaskState> {
 			}
 		} else if (last && last.state !== 'pending') {
 			return last;
+		} else if (deps.nextDelayMs) {
+			wait = Math.max(1, deps.nextDelayMs());
 		}
 		const now = deps.now();
 		if (now >= deps.deadline) throw new TaskTimeoutError(deps.taskId, (now - started) / 1000, last);

@@ -11,11 +11,7 @@ export async function mapWithConcurrency<T, R>(
 		for (;;) {
 			const index = next++;
 			if (index >= items.length) return;
-			try {
-				results[index] = { status: 'fulfilled', value: await fn(items[index], index) };
-			} catch (reason) {
-				results[index] = { status: 'rejected', reason };
-			}
+			results[index] = await settle(async () => await fn(items[index], index));
 		}
 	};
 	await Promise.all(Array.from({ length: width }, worker));
@@ -38,4 +34,13 @@ export function createLimiter(limit: number): <R>(fn: () => Promise<R>) => Promi
 			else active--;
 		}
 	};
+}
+
+/** What `run` gave or threw, as Promise.allSettled reports it: to decide outside a catch what a failure means. */
+export async function settle<T>(run: () => Promise<T>): Promise<PromiseSettledResult<T>> {
+	try {
+		return { status: 'fulfilled', value: await run() };
+	} catch (reason) {
+		return { status: 'rejected', reason };
+	}
 }

@@ -1,5 +1,5 @@
 /**
- * The one redaction of the API key, for every string that leaves the node (see actions/exit.ts).
+ * The one redaction of the API key, for every string that leaves the node (see run/exit.ts).
  *
  * A server (or anything it controls) may echo the key in a form a plain search misses. The text is
  * read the way a person or a program could read it back:

@@ -43,14 +43,7 @@ export interface ImaValueMapping {
 	mapping_rules?: Array<{ source_values: Record<string, Primitive>; target_value: Primitive }>;
 }
 
-export interface ImaFormField {
-	field: string;
-	label?: string;
-	description?: string;
-	type?: string;
-	value?: Primitive | null;
-	options?: ImaOption[];
-	config?: { minimum?: number; maximum?: number; type?: string };
+export interface ImaFormField extends Omit<ImaUiParam, 'required'> {
 	level?: number;
 	disabled_conditions?: ImaDisabledCondition[];
 	is_ui_virtual?: boolean;

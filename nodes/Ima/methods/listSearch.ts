@@ -1,7 +1,7 @@
 /** The searchable model list of the Model parameter. */
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { cleanLoadOptions } from '../actions/exit';
+import { cleanLoadOptions } from '../run/exit';
 import { describeModel } from '../helpers/productTree';
 import { ImaClient } from '../transport';
 

@@ -1,7 +1,7 @@
 /** The selected model's own parameters, as resource mapper fields. */
 import type { ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 
-import { cleanLoadOptions } from '../actions/exit';
+import { cleanLoadOptions } from '../run/exit';
 import { modelFields } from '../helpers/formFields';
 import { toField } from '../helpers/settingsFields';
 import { findModelVersion } from '../helpers/productTree';

@@ -3,8 +3,12 @@ import type { IDataObject } from 'n8n-workflow';
 import { createHash } from 'crypto';
 
 import { flattenProductTree, ProductListError } from '../helpers/productTree';
+import { settle } from '../helpers/pool';
 import type { ImaCreatedTask, ImaTaskDetail, ModelVersion } from '../helpers/types';
-import { abortableSleep, ImaRequestError, ImaTransport } from './request';
+import { callApi } from './envelope';
+import { ImaRequestError } from './errors';
+import { resendIfUnsent } from './retry';
+import type { ImaTransport } from './transport';
 
 /** Product lists are cached briefly per credential and task type, in memory of this process. */
 const PRODUCT_TTL_MS = 60_000;
@@ -30,27 +34,21 @@ function credentialKey(t: ImaTransport): string {
 async function loadProducts(t: ImaTransport, taskType: string): Promise<ModelVersion[]> {
 	const step = 'product list';
 	const data = await t.withRetries(step, async () =>
-		await t.api<unknown>('GET', '/open/v1/product/list', step, { qs: { app: 'ima', platform: 'web', category: taskType } }),
+		await callApi<unknown>(t, 'GET', '/open/v1/product/list', step, { qs: { app: 'ima', platform: 'web', category: taskType } }),
 	);
 	// Parsed outside the retries: a bad list is IMA's answer, not a network failure.
-	let failure: unknown;
-	try {
-		return flattenProductTree(data);
-	} catch (error) {
-		failure = error;
-	}
-	{
-		const error = failure;
-		const reason = error instanceof ProductListError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-		throw new ImaRequestError(`IMA's product list for ${taskType} is unusable: ${reason}`, {
-			kind: 'invalid-response',
-			transient: false,
-			maybeProcessed: false,
-			step,
-			description:
-				'The node refused the list rather than guess a model or a price from it: nothing was sent to IMA and nothing was charged. Try again later; if it persists, report it to n8n-nodes-ima.',
-		});
-	}
+	const r = await settle(async () => flattenProductTree(data));
+	if (r.status === 'fulfilled') return r.value;
+	const error: unknown = r.reason;
+	const reason = error instanceof ProductListError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+	throw new ImaRequestError(`IMA's product list for ${taskType} is unusable: ${reason}`, {
+		kind: 'invalid-response',
+		transient: false,
+		maybeProcessed: false,
+		step,
+		description:
+			'The node refused the list rather than guess a model or a price from it: nothing was sent to IMA and nothing was charged. Try again later; if it persists, report it to n8n-nodes-ima.',
+	});
 }
 
 /** Waits for a shared promise, but stops waiting (not the shared work) when `signal` aborts. */
@@ -94,51 +92,31 @@ export async function products(t: ImaTransport, taskType: string, opts: Products
 				if (productCache.get(key)?.value === value) productCache.delete(key);
 			});
 		}
-		let failure: unknown;
-		try {
-			return await waitOwn(entry.value, t.signal, () => t.cancelledError('product list'));
-		} catch (error) {
-			failure = error;
-		}
-		const cutByOther = failure instanceof ImaRequestError && failure.info.kind === 'cancelled' && !t.cancelled;
-		if (!cutByOther || round >= 2) throw failure;
+		const shared = entry.value;
+		const r = await settle(async () => await waitOwn(shared, t.signal, () => t.cancelledError('product list')));
+		if (r.status === 'fulfilled') return r.value;
+		const cutByOther = r.reason instanceof ImaRequestError && r.reason.info.kind === 'cancelled' && !t.cancelled;
+		if (!cutByOther || round >= 2) throw r.reason;
 		if (productCache.get(key)?.value === entry.value) productCache.delete(key);
 	}
 }
 
 /**
  * The paid call. Sent again only when the failure proves the request never reached IMA
- * (connection refused, DNS); anything else is reported with `maybeProcessed`. A redirect is
- * never followed (it would re-send the paid body, and the key, elsewhere).
+ * (retry.ts); anything else is reported with `maybeProcessed`. A redirect is never followed (it
+ * would re-send the paid body, and the key, elsewhere).
  */
 export async function createTask(t: ImaTransport, body: IDataObject): Promise<ImaCreatedTask> {
-	for (let attempt = 1; ; attempt++) {
-		let failure: unknown;
-		let data: ImaCreatedTask | undefined;
-		try {
-			data = await t.api<ImaCreatedTask>('POST', '/open/v1/tasks/create', 'create', { body, redirects: 'refuse' });
-		} catch (error) {
-			failure = error;
-		}
-		if (failure === undefined) {
-			if (!data || typeof data !== 'object' || !data.id) {
-				throw new ImaRequestError('IMA accepted the create request but returned no task id', {
-					kind: 'invalid-response', transient: false, maybeProcessed: true, step: 'create',
-				});
-			}
-			return data;
-		}
-		const e = failure instanceof ImaRequestError ? failure : t.networkError(failure, 'create');
-		const provablyUnsent = e.info.kind === 'network' && !e.info.maybeProcessed;
-		if (!provablyUnsent || attempt >= t.maxAttempts || t.cancelled) throw e;
-		await abortableSleep(Math.min(30_000, t.retryBaseMs * 2 ** (attempt - 1)), t.signal);
-		if (t.cancelled) throw e;
-	}
+	return await resendIfUnsent(t, 'create', async () => {
+		const data = await callApi<ImaCreatedTask>(t, 'POST', '/open/v1/tasks/create', 'create', { body, redirects: 'refuse' });
+		if (data && typeof data === 'object' && data.id) return data;
+		throw new ImaRequestError('IMA accepted the create request but returned no task id', { kind: 'invalid-response', transient: false, maybeProcessed: true, step: 'create' });
+	});
 }
 
 /** One read of a task's detail (the polling loop retries). */
 export async function taskDetail(t: ImaTransport, taskId: string): Promise<ImaTaskDetail> {
-	return await t.api<ImaTaskDetail>('POST', '/open/v1/tasks/detail', 'task detail', { body: { task_id: taskId } });
+	return await callApi<ImaTaskDetail>(t, 'POST', '/open/v1/tasks/detail', 'task detail', { body: { task_id: taskId } });
 }
 
 /** How long one asset check may take: IMA's own client waits up to 300 s. */
@@ -165,7 +143,7 @@ export interface AssetVerdict {
 export async function verifyAsset(t: ImaTransport, url: string): Promise<AssetVerdict> {
 	const step = 'asset check';
 	const data = await t.withRetries(step, async () =>
-		await t.api<{ result?: unknown } | null>('POST', '/open/v1/assets/verify', step, {
+		await callApi<{ result?: unknown } | null>(t, 'POST', '/open/v1/assets/verify', step, {
 			body: { url },
 			timeoutMs: Math.max(t.requestTimeoutMs, VERIFY_TIMEOUT_MS),
 		}),

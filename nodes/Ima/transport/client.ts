@@ -3,11 +3,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ImaCreatedTask, ImaTaskDetail, ModelVersion } from '../helpers/types';
 import * as api from './api';
-import type { AssetVerdict, ProductsOptions } from './api';
 import * as download from './download';
-import type { Download, DownloadOptions } from './download';
-import type { ClientOptions, ImaContext, Readable } from './request';
-import { getImaCredentials, ImaTransport } from './request';
+import type { Download } from './downloadPart';
+import { getImaCredentials, ImaTransport, type ClientOptions, type ImaContext, type Readable } from './transport';
 import * as upload from './upload';
 
 export class ImaClient extends ImaTransport {
@@ -16,7 +14,7 @@ export class ImaClient extends ImaTransport {
 	}
 
 	/** The product list of a task type, flattened to version nodes (cached briefly; `reload` drops the cache). */
-	async products(taskType: string, options: ProductsOptions = {}): Promise<ModelVersion[]> {
+	async products(taskType: string, options: api.ProductsOptions = {}): Promise<ModelVersion[]> {
 		return await api.products(this, taskType, options);
 	}
 
@@ -31,7 +29,7 @@ export class ImaClient extends ImaTransport {
 	}
 
 	/** IMA's asset check of one input URL (Seedance 2.0); a refusal is a verdict, not an error. */
-	async verifyAsset(url: string): Promise<AssetVerdict> {
+	async verifyAsset(url: string): Promise<api.AssetVerdict> {
 		return await api.verifyAsset(this, url);
 	}
 
@@ -44,12 +42,12 @@ export class ImaClient extends ImaTransport {
 	}
 
 	/** A media download as a stream, bounded by `maxBytes` and `totalTimeoutMs`, resumed when it stalls (a number = header timeout). */
-	async openDownload(url: string, options?: DownloadOptions | number): Promise<Download> {
+	async openDownload(url: string, options?: download.DownloadOptions | number): Promise<Download> {
 		return await download.openDownload(this, url, options);
 	}
 
 	/** A media download stored by `store` (prepareBinaryData); resumed when it stalls, stored again if the file changes meanwhile. */
-	async downloadMedia<T>(url: string, options: DownloadOptions, store: (download: Download) => Promise<T>): Promise<T> {
+	async downloadMedia<T>(url: string, options: download.DownloadOptions, store: (download: Download) => Promise<T>): Promise<T> {
 		return await download.downloadMedia(this, url, options, store);
 	}
 }

@@ -2,22 +2,22 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { uploadTokenQuery } from '../helpers/signing';
-import type { ImaTransport, Readable } from './request';
-import { ImaRequestError } from './request';
+import { settle } from '../helpers/pool';
+import { unwrap } from './envelope';
+import { ImaRequestError } from './errors';
+import { isTransientStatus } from './retry';
+import { send } from './send';
+import type { ImaTransport, Readable } from './transport';
 import { checkFetchUrl } from './urlGuard';
 
 /** Runs one step of the two-step upload; its errors say which step failed. */
 async function uploadStep<T>(label: string, run: () => Promise<T>): Promise<T> {
-	let failure: unknown;
-	try {
-		return await run();
-	} catch (error) {
-		failure = error;
+	const r = await settle(run);
+	if (r.status === 'fulfilled') return r.value;
+	if (r.reason instanceof ImaRequestError && r.reason.info.kind !== 'cancelled') {
+		throw new ImaRequestError(`Upload step ${label} failed: ${r.reason.message}`, r.reason.info);
 	}
-	if (failure instanceof ImaRequestError && failure.info.kind !== 'cancelled') {
-		throw new ImaRequestError(`Upload step ${label} failed: ${failure.message}`, failure.info);
-	}
-	throw failure;
+	throw r.reason;
 }
 
 /**
@@ -29,7 +29,8 @@ async function uploadStep<T>(label: string, run: () => Promise<T>): Promise<T> {
 export async function uploadToken(t: ImaTransport, contentType: string, suffix: string): Promise<{ ful: string; fdl: string }> {
 	const step = 'upload token';
 	return await uploadStep('1 of 2 (upload token from the upload service)', async () => await t.withRetries(step, async () => {
-		const res = await t.send(
+		const res = await send(
+			t,
 			{
 				method: 'GET',
 				url: `${t.credentials.uploadBaseUrl}/api/rest/oss/getuploadtoken`,
@@ -42,7 +43,7 @@ export async function uploadToken(t: ImaTransport, contentType: string, suffix: 
 			},
 			step,
 		);
-		const data = t.unwrap<{ ful?: string; fdl?: string }>(res, step);
+		const data = unwrap<{ ful?: string; fdl?: string }>(res, step);
 		if (!data?.ful || !data?.fdl || typeof data.ful !== 'string' || typeof data.fdl !== 'string') {
 			throw new ImaRequestError('The upload service answered without an upload URL', {
 				kind: 'invalid-response', transient: false, maybeProcessed: false, step,
@@ -64,7 +65,8 @@ export async function putFile(t: ImaTransport, ful: string, open: () => Promise<
 		await t.withRetries(step, async () => {
 			const headers: IDataObject = { 'Content-Type': contentType };
 			if (size !== undefined) headers['Content-Length'] = size;
-			const res = await t.send(
+			const res = await send(
+				t,
 				{
 					method: 'PUT',
 					url: ful,
@@ -81,7 +83,7 @@ export async function putFile(t: ImaTransport, ful: string, open: () => Promise<
 			);
 			const status = Number(res.statusCode);
 			if (status < 200 || status >= 300) {
-				const transient = status === 429 || status >= 500 || status === 408;
+				const transient = isTransientStatus(status);
 				const body = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : typeof res.body === 'string' ? res.body : '';
 				const code = /<Code>([^<]{1,80})<\/Code>/.exec(body)?.[1];
 				throw new ImaRequestError(`the storage refused the file (HTTP ${status}${code ? ` ${code}` : ''})`, {

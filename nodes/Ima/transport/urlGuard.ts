@@ -11,8 +11,9 @@
  */
 import { classifyHost, hostAllowed, normalizeHost, type HostRule } from '../helpers/hosts';
 import { containsSecret } from '../helpers/redact';
-import type { ImaTransport } from './request';
-import { ImaRequestError } from './request';
+import { refusedError } from './errors';
+import { urlOf } from './send';
+import type { ImaTransport } from './transport';
 
 export interface FetchRule {
 	/** The user's allow list (options.allowedMediaHosts), parsed. */
@@ -28,17 +29,10 @@ export interface FetchRule {
 export function credentialHosts(t: ImaTransport): string[] {
 	const out: string[] = [];
 	for (const base of [t.credentials.baseUrl, t.credentials.uploadBaseUrl]) {
-		try {
-			out.push(normalizeHost(new URL(base).hostname));
-		} catch {
-			// not a URL: no host to allow
-		}
+		const host = urlOf(base)?.hostname; // not a URL: no host to allow
+		if (host !== undefined) out.push(normalizeHost(host));
 	}
 	return out;
-}
-
-function refused(message: string, step: string, description: string): ImaRequestError {
-	return new ImaRequestError(message, { kind: 'refused', transient: false, maybeProcessed: false, step, description });
 }
 
 /** Throws an ImaRequestError (kind `refused`) when `url` may not be requested. */
@@ -46,35 +40,28 @@ export function checkFetchUrl(t: ImaTransport, url: string, rule: FetchRule = {}
 	const what = rule.what ?? 'media URL';
 	const step = rule.step ?? 'media download';
 	const key = t.credentials.apiKey;
-	let parsed: URL | undefined;
-	try {
-		parsed = new URL(url);
-	} catch {
-		parsed = undefined;
-	}
+	const parsed = urlOf(url);
 	if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
 		const shown = parsed ? `a ${parsed.protocol.slice(0, 20)} URL` : 'not a valid URL';
-		throw refused(
+		throw refusedError(
 			`The ${what} is ${shown}; the node ${rule.keyOnly ? 'uploads' : 'downloads'} only http(s) URLs`,
 			step,
-			'IMA answered with an address the node will not open. Nothing was requested; report it to IMA with the task ID.',
+			{ description: 'IMA answered with an address the node will not open. Nothing was requested; report it to IMA with the task ID.' },
 		);
 	}
 	if (containsSecret(url, key) || containsSecret(parsed.href, key)) {
-		throw refused(
-			`The ${what} carries the API key; the node did not request it`,
-			step,
-			`Requesting ${parsed.href} would send the API key to ${parsed.host}. Nothing was requested; report it to IMA with the task ID.`,
-		);
+		throw refusedError(`The ${what} carries the API key; the node did not request it`, step, {
+			description: `Requesting ${parsed.href} would send the API key to ${parsed.host}. Nothing was requested; report it to IMA with the task ID.`,
+		});
 	}
 	if (rule.keyOnly) return;
 	const host = normalizeHost(parsed.hostname);
 	if (credentialHosts(t).includes(host) || hostAllowed(host, rule.allowedHosts ?? [])) return;
 	const verdict = classifyHost(host);
 	if (verdict.kind === 'public') return;
-	throw refused(
+	throw refusedError(
 		`The ${what} points to ${verdict.what}; the node fetches media only from public hosts`,
 		step,
-		`Nothing was requested from ${parsed.href}. A server could use such an address to read your network or your cloud's metadata through n8n. If your media really comes from a private host (a self-hosted CDN or proxy), add it to the option Allowed Private Media Hosts; the hosts of the IMA API credential's base URLs are always allowed.`,
+		{ description: `Nothing was requested from ${parsed.href}. A server could use such an address to read your network or your cloud's metadata through n8n. If your media really comes from a private host (a self-hosted CDN or proxy), add it to the option Allowed Private Media Hosts; the hosts of the IMA API credential's base URLs are always allowed.` },
 	);
 }

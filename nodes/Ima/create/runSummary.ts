@@ -5,7 +5,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 
-import type { CreateScope } from './create';
+import type { CreateScope } from './scope';
 
 export interface RunCost {
 	/** Tasks this run created. */

@@ -3,20 +3,18 @@
  * (`capabilities/video/reference_media.py`, `compliance.py`): reference videos and audio for
  * Reference Image to Video, the `src_image` / `src_video` / `src_audio` fields read from the files
  * themselves, every limit checked before any upload or paid call, and IMA's asset check of every
- * input URL before the create.
- *
- * Its parameters are in this one block (`seedanceMediaProperties`) so they can move with the
- * operation files.
+ * input URL before the create. Its parameters are in actions/descriptions.ts.
  *
  * Video covers: IMA's runtime extracts the first frame with ffmpeg and uploads it as a JPEG. The
  * node does not decode video: the cover is an image the user gives (one per video, in order),
  * uploaded (binary) or passed as it is (URL); a video without one is sent with `cover: ""`, the
  * value IMA's own payload builder writes when it has no cover.
  */
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { HostRule } from '../helpers/hosts';
 import { MediaProbe, MediaProbeError, type MediaInfo } from '../helpers/mediaProbe';
+import { settle } from '../helpers/pool';
 import {
 	countIssues,
 	formatBytes,
@@ -29,83 +27,9 @@ import {
 } from '../helpers/referenceMedia';
 import type { ImaClient, Readable } from '../transport';
 import { ImaRequestError } from '../transport';
-import { inputError, ItemError } from './errors';
-import { inspectBinary, isHttpUrl, splitList, uploadBinary, type BinaryInfo, type PreparedImages } from './images';
-
-const REFERENCE = ['reference_image_to_video'];
-
-export const seedanceMediaProperties: INodeProperties[] = [
-	{
-		displayName: 'Reference Video and Audio Input',
-		name: 'referenceMediaInput',
-		type: 'options',
-		options: [
-			{ name: 'None', value: 'none', description: 'Reference images only' },
-			{ name: 'Binary Data From Input Item', value: 'binary', description: 'Uploaded to IMA automatically' },
-			{ name: 'URLs', value: 'url', description: 'Public http(s) URLs, passed as they are' },
-		],
-		default: 'none',
-		description:
-			'Reference videos (mp4, mov) and audio (mp3, wav) besides the images. Only Seedance 2.0 models (ima-pro, ima-pro-fast) take them: at most 3 videos of 2–15 s (15 s in all) and 3 audio files of 2–15 s (15 s in all).',
-		displayOptions: { show: { taskType: REFERENCE } },
-	},
-	{
-		displayName: 'Reference Video Properties',
-		name: 'referenceVideoProperties',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. video or clip1, clip2',
-		description: 'Comma-separated names of the binary properties of the input item that hold the reference videos, in order',
-		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['binary'] } },
-	},
-	{
-		displayName: 'Reference Audio Properties',
-		name: 'referenceAudioProperties',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. voice',
-		description: 'Comma-separated names of the binary properties of the input item that hold the reference audio files, in order',
-		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['binary'] } },
-	},
-	{
-		displayName: 'Video Cover Properties',
-		name: 'referenceVideoCoverProperties',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. cover1, cover2',
-		description:
-			"Optional: binary properties holding each video's first frame as an image (JPEG), one per video in order. The node does not decode video; a video without a cover is sent with an empty cover.",
-		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['binary'] } },
-	},
-	{
-		displayName: 'Reference Video URLs',
-		name: 'referenceVideoUrls',
-		type: 'string',
-		default: '',
-		placeholder: 'https://example.com/clip.mp4',
-		description: 'Reference video URLs separated by commas or new lines, or an array from an expression',
-		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['url'] } },
-	},
-	{
-		displayName: 'Reference Audio URLs',
-		name: 'referenceAudioUrls',
-		type: 'string',
-		default: '',
-		placeholder: 'https://example.com/voice.mp3',
-		description: 'Reference audio URLs separated by commas or new lines, or an array from an expression',
-		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['url'] } },
-	},
-	{
-		displayName: 'Video Cover URLs',
-		name: 'referenceVideoCoverUrls',
-		type: 'string',
-		default: '',
-		placeholder: 'https://example.com/clip-first-frame.jpg',
-		description:
-			"Optional: URLs of each video's first frame as an image (JPEG), one per video in order. The node does not decode video; a video without a cover is sent with an empty cover.",
-		displayOptions: { show: { taskType: REFERENCE, referenceMediaInput: ['url'] } },
-	},
-];
+import { inputError, ItemError } from '../run/errors';
+import { quiet } from '../run/options';
+import { inspectBinary, isHttpUrl, openBinary, splitList, uploadBinary, type BinaryInfo, type PreparedImages } from './images';
 
 type Source = { kind: 'url'; url: string } | { kind: 'binary'; property: string };
 
@@ -131,15 +55,7 @@ const UNREADABLE_HINT = 'Seedance 2.0 takes images (png, jpeg, webp, gif, bmp), 
 /** The longest a URL's header read may take. */
 const PROBE_TIMEOUT_MS = 120_000;
 
-function readList(ctx: IExecuteFunctions, itemIndex: number, name: string): string[] {
-	let raw: unknown;
-	try {
-		raw = ctx.getNodeParameter(name, itemIndex, '');
-	} catch {
-		raw = '';
-	}
-	return splitList(raw);
-}
+const readList = (ctx: IExecuteFunctions, itemIndex: number, name: string) => splitList(quiet(() => ctx.getNodeParameter(name, itemIndex, '')));
 
 function checkUrl(url: string, parameter: string): void {
 	if (!isHttpUrl(url)) throw inputError(parameter, `"${url.slice(0, 200)}" is not an http(s) URL`, 'IMA accepts only public http(s) URLs.');
@@ -149,12 +65,7 @@ function checkUrl(url: string, parameter: string): void {
 function readReferenceSources(ctx: IExecuteFunctions, itemIndex: number, taskType: string) {
 	const empty = { videos: [] as Source[], audio: [] as Source[], covers: [] as Source[], mode: 'none' };
 	if (taskType !== 'reference_image_to_video') return empty;
-	let mode = 'none';
-	try {
-		mode = String(ctx.getNodeParameter('referenceMediaInput', itemIndex, 'none'));
-	} catch {
-		mode = 'none';
-	}
+	const mode = String(quiet(() => ctx.getNodeParameter('referenceMediaInput', itemIndex, 'none')) ?? 'none');
 	if (mode === 'binary') {
 		const prop = (property: string): Source => ({ kind: 'binary', property });
 		return {
@@ -179,12 +90,6 @@ function readReferenceSources(ctx: IExecuteFunctions, itemIndex: number, taskTyp
 	return empty;
 }
 
-/** Opens a binary for reading: a stream when n8n keeps it on disk, else the buffer. */
-async function openBinary(ctx: IExecuteFunctions, itemIndex: number, info: BinaryInfo): Promise<Buffer | Readable> {
-	if (info.binary.id) return await ctx.helpers.getBinaryStream(info.binary.id);
-	return await ctx.helpers.getBinaryDataBuffer(itemIndex, info.property);
-}
-
 /** Feeds a buffer or a stream to a probe until it knows enough (or, with `toEnd`, to the end). */
 async function feed(probe: MediaProbe, body: Buffer | Readable, toEnd = false): Promise<void> {
 	if (Buffer.isBuffer(body)) {
@@ -206,18 +111,18 @@ const describeSource = (kind: string, index: number, source: Source, fileName?: 
 		? `${kind} ${index + 1} (${source.url.length > 120 ? `${source.url.slice(0, 117)}…` : source.url})`
 		: `${kind} ${index + 1} "${fileName ?? source.property}" (binary property "${source.property}")`;
 
+/** Where one item's inputs are read from. */
+interface Reader {
+	ctx: IExecuteFunctions;
+	client: ImaClient;
+	itemIndex: number;
+	/** Private hosts input URLs may be read from (options.allowedMediaHosts). */
+	allowedHosts?: HostRule[];
+}
+
 /** Reads one input's header (binary or URL): what it is, and its size in bytes. */
-async function probeSource(
-	ctx: IExecuteFunctions,
-	client: ImaClient,
-	allowedHosts: HostRule[] | undefined,
-	itemIndex: number,
-	kind: ReferenceKind,
-	what: string,
-	index: number,
-	source: Source,
-	parameter: string,
-): Promise<{ label: string; info: MediaInfo; sizeBytes?: number; binary?: BinaryInfo }> {
+async function probeSource(r: Reader, kind: ReferenceKind, what: string, index: number, source: Source, parameter: string): Promise<{ label: string; info: MediaInfo; sizeBytes?: number; binary?: BinaryInfo }> {
+	const { ctx, client, itemIndex, allowedHosts } = r;
 	const max = BY_KIND_MAX[kind];
 	if (source.kind === 'binary') {
 		const binary = await inspectBinary(ctx, itemIndex, source.property, parameter, { use: kind === 'image' ? 'imageSlot' : 'upload' });
@@ -228,14 +133,12 @@ async function probeSource(
 		// An image was read whole by its content check: its header is known already.
 		if (binary.content?.info) return { label, info: binary.content.info, sizeBytes: binary.fileSize, binary };
 		const probe = new MediaProbe(binary.fileSize || undefined, max);
-		let failure: unknown;
-		try {
+		const r = await settle(async () => {
 			await feed(probe, await openBinary(ctx, itemIndex, binary));
 			return { label, info: probe.finish(), sizeBytes: binary.fileSize || probe.received, binary };
-		} catch (error) {
-			failure = error;
-		}
-		throw failure instanceof MediaProbeError ? inputError(parameter, `${label} could not be read: ${failure.message}`, UNREADABLE_HINT) : failure;
+		});
+		if (r.status === 'fulfilled') return r.value;
+		throw r.reason instanceof MediaProbeError ? inputError(parameter, `${label} could not be read: ${r.reason.message}`, UNREADABLE_HINT) : r.reason;
 	}
 	const label = describeSource(what, index, source);
 	let download;
@@ -265,20 +168,11 @@ function urlError(error: unknown, label: string, parameter: string, kind: Refere
 }
 
 /**
- * Seedance 2.0 media of one item: reads and checks every input before any upload or paid call.
- * Undefined for other models and task types (then reference videos or audio are an error).
+ * Seedance 2.0 media of one item: reads and checks every input before any upload or paid call
+ * (input URLs may be on `allowedHosts`, options.allowedMediaHosts). Undefined for other models
+ * and task types (then reference videos or audio are an error).
  */
-export async function prepareSeedanceMedia(
-	ctx: IExecuteFunctions,
-	client: ImaClient,
-	itemIndex: number,
-	taskType: string,
-	modelId: string,
-	modelName: string,
-	images: PreparedImages,
-	/** Private hosts input URLs may be read from (options.allowedMediaHosts). */
-	allowedHosts?: HostRule[],
-): Promise<PreparedSeedanceMedia | undefined> {
+export async function prepareSeedanceMedia(ctx: IExecuteFunctions, client: ImaClient, itemIndex: number, taskType: string, modelId: string, modelName: string, images: PreparedImages, allowedHosts?: HostRule[]): Promise<PreparedSeedanceMedia | undefined> {
 	const refs = readReferenceSources(ctx, itemIndex, taskType);
 	if (!isSeedanceMedia(modelId, taskType)) {
 		if (refs.videos.length || refs.audio.length) {
@@ -290,45 +184,58 @@ export async function prepareSeedanceMedia(
 		}
 		return undefined;
 	}
+	checkCounts(taskType, images, refs);
+	const inputs = await probeInputs({ ctx, client, itemIndex, allowedHosts }, taskType, images, refs);
+	const issues = mediaIssues(taskType, inputs);
+	if (issues.length) {
+		const parameter = inputs.some((m) => m.kind !== 'image') ? 'referenceMediaInput' : imageParameterOf(images);
+		throw inputError(parameter, `Seedance 2.0 media limits: ${issues.join('; ')}`);
+	}
+	return { inputs };
+}
+
+type References = ReturnType<typeof readReferenceSources>;
+
+const imageParameterOf = (images: PreparedImages) => (images.sources[0]?.kind === 'url' ? 'imageUrls' : 'binaryProperties');
+
+/** How many inputs of each kind, and covers, before any file is read. */
+function checkCounts(taskType: string, images: PreparedImages, refs: References): void {
 	const counts = { images: images.sources.length, videos: refs.videos.length, audio: refs.audio.length };
 	const countProblems = countIssues(taskType, counts);
 	if (countProblems.length) throw inputError(counts.videos || counts.audio ? 'referenceMediaInput' : 'imageInput', countProblems.join('; '));
 	if (refs.covers.length > refs.videos.length) {
 		throw inputError(refs.mode === 'url' ? 'referenceVideoCoverUrls' : 'referenceVideoCoverProperties', `${refs.covers.length} video covers for ${refs.videos.length} video(s): give at most one cover per video, in the same order`);
 	}
+}
 
+/** Every input's header read, in order: images, videos (each with its cover), audio. */
+async function probeInputs(r: Reader, taskType: string, images: PreparedImages, refs: References): Promise<SeedanceInput[]> {
 	const inputs: SeedanceInput[] = [];
-	const imageParameter = images.sources[0]?.kind === 'url' ? 'imageUrls' : 'binaryProperties';
+	const imageParameter = imageParameterOf(images);
+	const frames = taskType === 'first_last_frame_to_video';
 	for (const [i, source] of images.sources.entries()) {
-		const what = taskType === 'first_last_frame_to_video' ? (i === 0 ? 'first frame image' : 'last frame image') : 'image';
-		const p = await probeSource(ctx, client, allowedHosts, itemIndex, 'image', what, i === 1 && taskType === 'first_last_frame_to_video' ? 0 : i, source, imageParameter);
+		const what = frames ? (i === 0 ? 'first frame image' : 'last frame image') : 'image';
+		const p = await probeSource(r, 'image', what, i === 1 && frames ? 0 : i, source, imageParameter);
 		inputs.push({ kind: 'image', source, ...p });
 	}
-	const videoParameter = refs.mode === 'url' ? 'referenceVideoUrls' : 'referenceVideoProperties';
-	const audioParameter = refs.mode === 'url' ? 'referenceAudioUrls' : 'referenceAudioProperties';
-	const coverParameter = refs.mode === 'url' ? 'referenceVideoCoverUrls' : 'referenceVideoCoverProperties';
+	const byUrl = refs.mode === 'url';
+	const coverParameter = byUrl ? 'referenceVideoCoverUrls' : 'referenceVideoCoverProperties';
 	for (const [i, source] of refs.videos.entries()) {
-		const p = await probeSource(ctx, client, allowedHosts, itemIndex, 'video', 'reference video', i, source, videoParameter);
+		const p = await probeSource(r, 'video', 'reference video', i, source, byUrl ? 'referenceVideoUrls' : 'referenceVideoProperties');
 		const input: SeedanceInput = { kind: 'video', source, ...p };
 		const coverSource = refs.covers[i];
 		if (coverSource) {
-			const c = await probeSource(ctx, client, allowedHosts, itemIndex, 'image', 'video cover', i, coverSource, coverParameter);
+			const c = await probeSource(r, 'image', 'video cover', i, coverSource, coverParameter);
 			if (c.info.kind !== 'image') throw inputError(coverParameter, `${c.label} is not an image: a cover is the video's first frame as an image (JPEG)`);
 			input.cover = { source: coverSource, binary: c.binary };
 		}
 		inputs.push(input);
 	}
 	for (const [i, source] of refs.audio.entries()) {
-		const p = await probeSource(ctx, client, allowedHosts, itemIndex, 'audio', 'reference audio', i, source, audioParameter);
+		const p = await probeSource(r, 'audio', 'reference audio', i, source, byUrl ? 'referenceAudioUrls' : 'referenceAudioProperties');
 		inputs.push({ kind: 'audio', source, ...p });
 	}
-
-	const issues = mediaIssues(taskType, inputs);
-	if (issues.length) {
-		const parameter = inputs.some((m) => m.kind !== 'image') ? 'referenceMediaInput' : imageParameter;
-		throw inputError(parameter, `Seedance 2.0 media limits: ${issues.join('; ')}`);
-	}
-	return { inputs };
+	return inputs;
 }
 
 /** The uploaded (or given) URLs of every input and cover, in order. */

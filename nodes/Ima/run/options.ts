@@ -31,7 +31,7 @@ export interface RunOptions {
 	output: 'media' | 'summary';
 	/** Model Settings (JSON): settings for a model chosen by expression or by an AI Agent. */
 	modelSettingsJson: Record<string, unknown>;
-	/** Additional Parameters (JSON): merged into the nested parameters (see createBody.ts). */
+	/** Additional Parameters (JSON): merged into the nested parameters (see helpers/createBody.ts). */
 	additionalParameters: Record<string, unknown>;
 	/** Allowed Private Media Hosts: hosts media may come from although they are not public (transport/urlGuard.ts). */
 	allowedMediaHosts?: HostRule[];
@@ -182,11 +182,8 @@ export function readHostList(options: IDataObject): HostRule[] {
 		failure = error;
 	}
 	if (!(failure instanceof HostListError)) throw failure;
-	throw inputError(
-		'options.allowedMediaHosts',
-		`Allowed Private Media Hosts: ${failure.message}`,
-		'Write host names, IP addresses, *.domain or CIDR ranges (e.g. 10.20.0.0/16), separated by commas.',
-	);
+	const hint = 'Write host names, IP addresses, *.domain or CIDR ranges (e.g. 10.20.0.0/16), separated by commas.';
+	throw inputError('options.allowedMediaHosts', `Allowed Private Media Hosts: ${failure.message}`, hint);
 }
 
 /**
@@ -194,19 +191,8 @@ export function readHostList(options: IDataObject): HostRule[] {
  * leniently: a bad value there is reported by that item's own `readOptions`.
  */
 export function executionOptions(ctx: IExecuteFunctions): { concurrency: number; requestTimeout: number; uploadTimeout: number } {
-	let o: IDataObject = {};
-	try {
-		o = optionsOf(ctx, 0);
-	} catch {
-		o = {};
-	}
-	const safe = (name: 'concurrency' | 'requestTimeout' | 'uploadTimeout') => {
-		try {
-			return readNumber(o, name);
-		} catch {
-			return DEFAULTS[name];
-		}
-	};
+	const o = quiet(() => optionsOf(ctx, 0)) ?? {};
+	const safe = (name: 'concurrency' | 'requestTimeout' | 'uploadTimeout') => quiet(() => readNumber(o, name)) ?? DEFAULTS[name];
 	return { concurrency: safe('concurrency'), requestTimeout: safe('requestTimeout'), uploadTimeout: safe('uploadTimeout') };
 }
 
@@ -234,21 +220,20 @@ export function readTaskId(ctx: IExecuteFunctions, itemIndex: number): string {
  * that are not usable are refused by that item's own `readOptions`.
  */
 export function executionMaxCredits(ctx: IExecuteFunctions): number {
-	let count = 1;
-	try {
-		count = Math.max(1, ctx.getInputData().length);
-	} catch {
-		count = 1;
-	}
+	const count = Math.max(1, quiet(() => ctx.getInputData().length) ?? 1);
 	let limit = 0;
 	for (let i = 0; i < count; i++) {
-		let value = 0;
-		try {
-			value = readNumber(optionsOf(ctx, i), 'maxCredits');
-		} catch {
-			value = 0;
-		}
+		const value = quiet(() => readNumber(optionsOf(ctx, i), 'maxCredits')) ?? 0;
 		if (value > 0 && (limit === 0 || value < limit)) limit = value;
 	}
 	return limit;
+}
+
+/** What `read` gives, or undefined when it throws (n8n's context may not have it). */
+export function quiet<T>(read: () => T): T | undefined {
+	try {
+		return read();
+	} catch {
+		return undefined;
+	}
 }

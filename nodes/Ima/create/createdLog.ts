@@ -9,15 +9,9 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-type LogContext = Pick<IExecuteFunctions, 'getNode'> & Partial<Pick<IExecuteFunctions, 'getExecutionId' | 'getWorkflow'>>;
+import { quiet } from '../run/options';
 
-function quiet<T>(read: () => T): T | undefined {
-	try {
-		return read();
-	} catch {
-		return undefined;
-	}
-}
+type LogContext = Pick<IExecuteFunctions, 'getNode'> & Partial<Pick<IExecuteFunctions, 'getExecutionId' | 'getWorkflow'>>;
 
 /** Where this run of the node belongs: `execution <id>`, or what is known before there is one. */
 export function runLabel(ctx: LogContext, now: Date = new Date()): string {

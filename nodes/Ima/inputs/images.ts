@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { ContentCheck, ContentError, imageMimeType, type Content, type ContentKind } from '../helpers/contentCheck';
 import { extensionFromMime, mimeFromExtension } from '../helpers/media';
+import { settle } from '../helpers/pool';
 import type { ImaClient, Readable } from '../transport';
 
 export type ImageSource = { kind: 'url'; url: string } | { kind: 'binary'; property: string };
@@ -87,13 +88,7 @@ function contentOf(ctx: IExecuteFunctions, itemIndex: number, property: string, 
 }
 
 /** Finds and checks a binary property of an input item (size read without loading the file). */
-export async function inspectBinary(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	property: string,
-	parameter: string,
-	opts: { use: 'imageSlot' | 'upload' },
-): Promise<BinaryInfo> {
+export async function inspectBinary(ctx: IExecuteFunctions, itemIndex: number, property: string, parameter: string, opts: { use: 'imageSlot' | 'upload' }): Promise<BinaryInfo> {
 	const item = ctx.getInputData()[itemIndex];
 	const binary = item?.binary?.[property];
 	if (!binary) {
@@ -106,6 +101,37 @@ export async function inspectBinary(
 			has.length ? `The item's binary properties: ${has.join(', ')}.` : 'The item has no binary data at all: add a node that reads or downloads the file first.',
 		);
 	}
+	const facts = await binaryFacts(ctx, property, binary);
+	const { mimeType, fileName, fileSize, isImage } = facts;
+	const fault = (message: string, extra: string) => fail(ctx, itemIndex, message, parameter, extra);
+	if (opts.use === 'imageSlot') {
+		if (!isImage) fault(`Binary property "${property}" is not an image IMA takes (${mimeType}, ${fileName})`, 'IMA takes jpg, jpeg, png, gif, webp, bmp, tif or tiff images here.');
+		if (fileSize > MAX_IMAGE_BYTES) {
+			fault(`Image "${fileName}" is ${(fileSize / 1048576).toFixed(1)} MB; IMA accepts images up to 30 MB`, 'Resize or compress it first (for example with the Edit Image node).');
+		}
+	} else if (!isImage && !mimeType.startsWith('video/') && !mimeType.startsWith('audio/')) {
+		fault(`Binary property "${property}" is not an image, video or audio file (${mimeType}, ${fileName})`, 'IMA\'s upload service takes images (jpg, png, webp, …), videos (mp4, mov) and audio (mp3, wav).');
+	}
+	// The label said what the file is; its content must agree (before any upload or paid call).
+	const content = await checkedContent(ctx, itemIndex, property, binary, facts, fault);
+	if (content.kind === 'image') {
+		// An image goes out as what it is (a JPEG labelled image/png is sent as image/jpeg), with its real size.
+		return { property, binary, mimeType: imageMimeType(content.format), fileName, fileSize: content.bytes, suffix: content.format, content };
+	}
+	const suffix = facts.suffix === 'jpg' ? 'jpeg' : facts.suffix;
+	return { property, binary, mimeType: mimeType === 'image/jpg' ? 'image/jpeg' : mimeType, fileName, fileSize, suffix, content };
+}
+
+interface BinaryFacts {
+	mimeType: string;
+	fileName: string;
+	fileSize: number;
+	suffix: string;
+	isImage: boolean;
+}
+
+/** What a binary says it is: its MIME type (or its name's), name, size (read without loading the file). */
+async function binaryFacts(ctx: IExecuteFunctions, property: string, binary: IBinaryData): Promise<BinaryFacts> {
 	const declared = String(binary.mimeType || '').toLowerCase().split(';')[0].trim() || 'application/octet-stream';
 	const fileName = binary.fileName || `${property}.${extensionFromMime(declared) ?? 'bin'}`;
 	let fileSize: number | undefined;
@@ -123,44 +149,23 @@ export async function inspectBinary(
 	// A file read from disk or a generic download is often "application/octet-stream": its name tells.
 	const mimeType = declared === 'application/octet-stream' ? (mimeFromExtension(fromName) ?? declared) : declared;
 	const suffix = extensionFromMime(mimeType) ?? fromName ?? 'bin';
-	const isImage = mimeType.startsWith('image/') && IMAGE_SUFFIXES.has(suffix);
-	if (opts.use === 'imageSlot') {
-		if (!isImage) {
-			fail(ctx, itemIndex, `Binary property "${property}" is not an image IMA takes (${mimeType}, ${fileName})`, parameter, 'IMA takes jpg, jpeg, png, gif, webp, bmp, tif or tiff images here.');
-		}
-		if (fileSize > MAX_IMAGE_BYTES) {
-			fail(ctx, itemIndex, `Image "${fileName}" is ${(fileSize / 1048576).toFixed(1)} MB; IMA accepts images up to 30 MB`, parameter, 'Resize or compress it first (for example with the Edit Image node).');
-		}
-	} else if (!isImage && !mimeType.startsWith('video/') && !mimeType.startsWith('audio/')) {
-		fail(ctx, itemIndex, `Binary property "${property}" is not an image, video or audio file (${mimeType}, ${fileName})`, parameter, 'IMA\'s upload service takes images (jpg, png, webp, …), videos (mp4, mov) and audio (mp3, wav).');
-	}
-	// The label said what the file is; its content must agree (before any upload or paid call).
+	return { mimeType, fileName, fileSize, suffix, isImage: mimeType.startsWith('image/') && IMAGE_SUFFIXES.has(suffix) };
+}
+
+/** The content check of a binary against the kind its label says; a mismatch fails the item by name. */
+async function checkedContent(ctx: IExecuteFunctions, itemIndex: number, property: string, binary: IBinaryData, { isImage, mimeType, fileName }: BinaryFacts, fault: (message: string, extra: string) => never): Promise<Content> {
 	const expect: ContentKind = isImage ? 'image' : mimeType.startsWith('video/') ? 'video' : 'audio';
-	let content: Content | undefined;
-	let failure: unknown;
-	try {
-		content = await contentOf(ctx, itemIndex, property, binary, expect);
-	} catch (error) {
-		failure = error;
-	}
-	if (!content) {
-		if (!(failure instanceof ContentError)) throw failure;
-		const want = expect === 'image' ? 'an image' : expect === 'video' ? 'a video' : 'an audio file';
-		fail(
-			ctx,
-			itemIndex,
-			`Binary property "${property}" ("${fileName}", labelled ${mimeType}) is not ${want}: ${failure.message}`,
-			parameter,
-			expect === 'image'
-				? 'The node reads every input image to its end: it must be a whole jpg, png, gif, webp, bmp or tiff file, whatever its MIME type says.'
-				: 'The node reads the first bytes of every video and audio file: they must be of the kind the MIME type says.',
-		);
-	}
-	if (content.kind === 'image') {
-		// An image goes out as what it is (a JPEG labelled image/png is sent as image/jpeg), with its real size.
-		return { property, binary, mimeType: imageMimeType(content.format), fileName, fileSize: content.bytes, suffix: content.format, content };
-	}
-	return { property, binary, mimeType: mimeType === 'image/jpg' ? 'image/jpeg' : mimeType, fileName, fileSize, suffix: suffix === 'jpg' ? 'jpeg' : suffix, content };
+	const r = await settle(async () => await contentOf(ctx, itemIndex, property, binary, expect));
+	if (r.status === 'fulfilled') return r.value;
+	const failure: unknown = r.reason;
+	if (!(failure instanceof ContentError)) throw failure;
+	const want = expect === 'image' ? 'an image' : expect === 'video' ? 'a video' : 'an audio file';
+	return fault(
+		`Binary property "${property}" ("${fileName}", labelled ${mimeType}) is not ${want}: ${failure.message}`,
+		expect === 'image'
+			? 'The node reads every input image to its end: it must be a whole jpg, png, gif, webp, bmp or tiff file, whatever its MIME type says.'
+			: 'The node reads the first bytes of every video and audio file: they must be of the kind the MIME type says.',
+	);
 }
 
 export async function prepareImages(ctx: IExecuteFunctions, itemIndex: number, _taskType: string): Promise<PreparedImages> {
@@ -180,18 +185,15 @@ export async function prepareImages(ctx: IExecuteFunctions, itemIndex: number, _
 }
 
 /** Opens a binary for reading: a stream when n8n keeps it on disk, else the buffer. */
-function opener(ctx: IExecuteFunctions, itemIndex: number, info: BinaryInfo): () => Promise<Buffer | Readable> {
-	if (info.binary.id) {
-		const id = info.binary.id;
-		return async () => await ctx.helpers.getBinaryStream(id);
-	}
-	return async () => await ctx.helpers.getBinaryDataBuffer(itemIndex, info.property);
+export async function openBinary(ctx: IExecuteFunctions, itemIndex: number, info: BinaryInfo): Promise<Buffer | Readable> {
+	if (info.binary.id) return await ctx.helpers.getBinaryStream(info.binary.id);
+	return await ctx.helpers.getBinaryDataBuffer(itemIndex, info.property);
 }
 
 /** Uploads one binary property through IMA's two-step flow; returns its public URL. */
 export async function uploadBinary(ctx: IExecuteFunctions, client: ImaClient, itemIndex: number, info: BinaryInfo): Promise<string> {
 	const { ful, fdl } = await client.uploadToken(info.mimeType, info.suffix);
-	await client.putFile(ful, opener(ctx, itemIndex, info), info.mimeType, info.fileSize || undefined);
+	await client.putFile(ful, async () => await openBinary(ctx, itemIndex, info), info.mimeType, info.fileSize || undefined);
 	return fdl;
 }
 

@@ -93,7 +93,7 @@ export function withItemTasks(error: unknown, taskIds: string[]): unknown {
 
 /**
  * Converts whatever an item threw into the n8n error users see. The API key is removed where the
- * error leaves the node (actions/exit.ts), from every field of it.
+ * error leaves the node (run/exit.ts), from every field of it.
  */
 export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
 	const node = ctx.getNode();

@@ -10,7 +10,7 @@
  *
  * Code inside the node may build texts from anything a server sent; none of them leaves without
  * passing here. (Where a text is transformed lossily before it leaves, the redaction is applied
- * before: a task id made safe for a file name, see results.ts.)
+ * before: a task id made safe for a file name, see results/outputItems.ts.)
  */
 import type { IBinaryData, IBinaryKeyData, IExecuteFunctions, ILoadOptionsFunctions, INodeExecutionData } from 'n8n-workflow';
 
@@ -74,20 +74,8 @@ export function cleanError(error: unknown, secret: string | undefined, seen = ne
 	return error;
 }
 
-/** Runs `execute` and cleans what leaves it: output items, or the error. */
-export async function cleanExecute(ctx: IExecuteFunctions, run: () => Promise<INodeExecutionData[][]>): Promise<INodeExecutionData[][]> {
-	const secret = await secretOf(ctx);
-	let out: INodeExecutionData[][];
-	try {
-		out = await run();
-	} catch (error) {
-		throw cleanError(error, secret);
-	}
-	return out.map((branch) => branch.map((item) => cleanItem(item, secret)));
-}
-
-/** Runs a load-options method (model list, Model Settings fields) and cleans its result or error. */
-export async function cleanLoadOptions<T>(ctx: ILoadOptionsFunctions, run: () => Promise<T>): Promise<T> {
+/** Runs `run` and cleans what leaves it: its result (with `clean`), or its error. */
+async function cleaned<T>(ctx: IExecuteFunctions | ILoadOptionsFunctions, run: () => Promise<T>, clean: (out: T, secret: string | undefined) => T): Promise<T> {
 	const secret = await secretOf(ctx);
 	let out: T;
 	try {
@@ -95,5 +83,15 @@ export async function cleanLoadOptions<T>(ctx: ILoadOptionsFunctions, run: () =>
 	} catch (error) {
 		throw cleanError(error, secret);
 	}
-	return redactValue(out, secret);
+	return clean(out, secret);
+}
+
+/** Runs `execute` and cleans what leaves it: output items, or the error. */
+export async function cleanExecute(ctx: IExecuteFunctions, run: () => Promise<INodeExecutionData[][]>): Promise<INodeExecutionData[][]> {
+	return await cleaned(ctx, run, (out, secret) => out.map((branch) => branch.map((item) => cleanItem(item, secret))));
+}
+
+/** Runs a load-options method (model list, Model Settings fields) and cleans its result or error. */
+export async function cleanLoadOptions<T>(ctx: ILoadOptionsFunctions, run: () => Promise<T>): Promise<T> {
+	return await cleaned(ctx, run, (out, secret) => redactValue(out, secret));
 }
