@@ -3,8 +3,9 @@
  * helpers/durable.ts, the stored format). Written for the mutants the full mutation tier left
  * alive (docs/MUTATION.md): each test names the money fact it holds.
  */
-import { createForItem, type PreparedCreate } from '../../nodes/Ima/actions/create';
-import type { RunOptions } from '../../nodes/Ima/actions/options';
+import { createForItem } from '../../nodes/Ima/create/createForItem';
+import type { PreparedCreate } from '../../nodes/Ima/create/prepare';
+import type { RunOptions } from '../../nodes/Ima/run/options';
 import { buildCreatePlan } from '../../nodes/Ima/helpers/createBody';
 import { CONTEXT_KEY, MAX_DURABLE_TASK_ID, MAX_HASHES, readMoney, shortHash } from '../../nodes/Ima/helpers/durable';
 import { decideCreate, fingerprint, NodeLedger, type CreateAttempt } from '../../nodes/Ima/helpers/ledger';
