@@ -21,4 +21,6 @@ export const REASONS = [
 	{ file: 'helpers/durable.ts', from: 57, to: 57, reason: `${EQUIV} b > 0 → b >= 0 only changes the b = 0 case, which returns b, i.e. 0, either way.` },
 	{ file: 'helpers/durable.ts', from: 67, to: 67, reason: `${EQUIV} Number.isFinite is false for anything but a number (no coercion), and v >= 0 returns 0 for 0 as the fallback does.` },
 	{ file: 'helpers/durable.ts', from: 74, to: 82, mutators: ['ConditionalExpression'], reason: `${EQUIV} a typeof guard on JSON read back from n8n's database: a string or a number has no v, run, items or u/h/t fields, so the next check drops it just the same.` },
+	// create/scope.ts
+	{ file: 'create/scope.ts', from: 39, to: 39, mutators: ['ConditionalExpression'], reason: `${EQUIV} the call runs inside quiet(), so a context without getContext throws a TypeError that quiet() turns into undefined, as the typeof guard does.` },
 ];
