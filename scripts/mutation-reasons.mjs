@@ -1,6 +1,6 @@
 /**
  * Why each mutant left alive by the last full-tier run of `npm run mutate` is left, by code
- * region (file, lines, optionally mutators). Read by scripts/mutation-summary.mjs (--alive) for
+ * region (file, lines, optionally mutators and `match`, a text the mutated code contains). Read by scripts/mutation-summary.mjs (--alive) for
  * docs/MUTATION.md. The first matching entry wins. Line numbers are those of the commit named in
  * docs/MUTATION.md's table; when a file changes, its entries must be read again.
  */
@@ -23,4 +23,9 @@ export const REASONS = [
 	{ file: 'helpers/durable.ts', from: 74, to: 82, mutators: ['ConditionalExpression'], reason: `${EQUIV} a typeof guard on JSON read back from n8n's database: a string or a number has no v, run, items or u/h/t fields, so the next check drops it just the same.` },
 	// create/scope.ts
 	{ file: 'create/scope.ts', from: 39, to: 39, mutators: ['ConditionalExpression'], reason: `${EQUIV} the call runs inside quiet(), so a context without getContext throws a TypeError that quiet() turns into undefined, as the typeof guard does.` },
+	// create/outcome.ts
+	{ file: 'create/outcome.ts', from: 17, to: 17, mutators: ['ConditionalExpression'], match: 'imaCode', reason: `${EQUIV} PRICE_CODES.has(undefined) is false, so dropping the "code is defined" check changes nothing.` },
+	{ file: 'create/outcome.ts', from: 36, to: 36, mutators: ['ConditionalExpression'], match: 'imaCode', reason: `${EQUIV} REFUSAL_CODES.has(undefined) is false, so dropping the "code is defined" check changes nothing.` },
+	{ file: 'create/outcome.ts', from: 31, to: 31, reason: `${EQUIV} a cancelled error has no refusal code and no HTTP 429 (cancelledError sets neither), so the checks after this one return false for it too; the explicit test keeps the rule readable.` },
+	{ file: 'create/outcome.ts', from: 51, to: 51, mutators: ['ConditionalExpression'], reason: `${EQUIV} Number.isSafeInteger is false for anything but a number (no coercion), so the typeof check only saves a call.` },
 ];

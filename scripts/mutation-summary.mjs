@@ -21,8 +21,8 @@ const file = args.find((a) => !a.startsWith('--')) ?? 'reports/mutation/mutation
 const showFiles = flags.has('--files');
 const showAlive = flags.has('--alive') || !showFiles;
 
-export const reasonFor = (path, line, mutator) =>
-	REASONS.find((r) => path.endsWith(r.file) && line >= r.from && line <= r.to && (!r.mutators || r.mutators.includes(mutator)))?.reason ?? '(no reason recorded)';
+export const reasonFor = (path, line, mutator, original = '') =>
+	REASONS.find((r) => path.endsWith(r.file) && line >= r.from && line <= r.to && (!r.mutators || r.mutators.includes(mutator)) && (!r.match || original.includes(r.match)))?.reason ?? '(no reason recorded)';
 
 const report = JSON.parse(fs.readFileSync(file, 'utf8'));
 let runs = {};
@@ -84,5 +84,5 @@ if (showAlive) {
 	const short = (s) => JSON.stringify(s.replace(/\s+/g, ' ').trim().slice(0, 70)).slice(1, -1).replace(/\|/g, '\\|');
 	console.log('\n| file:line | mutator | status | original → mutant | why it is left |\n| --- | --- | --- | --- | --- |');
 	alive.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line);
-	for (const a of alive) console.log(`| ${a.path.replace(/^nodes\/Ima\//, '')}:${a.line} | ${a.mutator} | ${a.status} | \`${short(a.original)}\` → \`${short(a.replacement)}\` | ${reasonFor(a.path, a.line, a.mutator)} |`);
+	for (const a of alive) console.log(`| ${a.path.replace(/^nodes\/Ima\//, '')}:${a.line} | ${a.mutator} | ${a.status} | \`${short(a.original)}\` → \`${short(a.replacement)}\` | ${reasonFor(a.path, a.line, a.mutator, a.original)} |`);
 }
