@@ -28,4 +28,8 @@ export const REASONS = [
 	{ file: 'create/outcome.ts', from: 36, to: 36, mutators: ['ConditionalExpression'], match: 'imaCode', reason: `${EQUIV} REFUSAL_CODES.has(undefined) is false, so dropping the "code is defined" check changes nothing.` },
 	{ file: 'create/outcome.ts', from: 31, to: 31, reason: `${EQUIV} a cancelled error has no refusal code and no HTTP 429 (cancelledError sets neither), so the checks after this one return false for it too; the explicit test keeps the rule readable.` },
 	{ file: 'create/outcome.ts', from: 51, to: 51, mutators: ['ConditionalExpression'], reason: `${EQUIV} Number.isSafeInteger is false for anything but a number (no coercion), so the typeof check only saves a call.` },
+	// transport/retry.ts
+	{ file: 'transport/retry.ts', from: 27, to: 27, mutators: ['EqualityOperator'], reason: `${EQUIV} the loop ends at the break on i === maxAttempts - 1 before the condition is read again; maxAttempts is at least 1 (the transport's own setting).` },
+	{ file: 'transport/retry.ts', from: 70, to: 70, reason: `${EQUIV} removing the listener only frees it early: it is registered with once: true, and done() resolving twice does nothing.` },
+	{ file: 'transport/retry.ts', from: 73, to: 73, mutators: ['ObjectLiteral', 'BooleanLiteral'], reason: `${EQUIV} done() removes the listener itself, so once: true only repeats it.` },
 ];
