@@ -32,4 +32,8 @@ export const REASONS = [
 	{ file: 'transport/retry.ts', from: 27, to: 27, mutators: ['EqualityOperator'], reason: `${EQUIV} the loop ends at the break on i === maxAttempts - 1 before the condition is read again; maxAttempts is at least 1 (the transport's own setting).` },
 	{ file: 'transport/retry.ts', from: 70, to: 70, reason: `${EQUIV} removing the listener only frees it early: it is registered with once: true, and done() resolving twice does nothing.` },
 	{ file: 'transport/retry.ts', from: 73, to: 73, mutators: ['ObjectLiteral', 'BooleanLiteral'], reason: `${EQUIV} done() removes the listener itself, so once: true only repeats it.` },
+	// create/createForItem.ts
+	{ file: 'create/createForItem.ts', from: 78, to: 78, mutators: ['ArrayDeclaration'], reason: `${EQUIV} mirror() runs only after an attempt is recorded, and the item's first attempt always sends the prepared plan (a price reload comes after it), so the prepared body's hash is already among the attempts' hashes it stores.` },
+	{ file: 'create/createForItem.ts', from: 167, to: 167, mutators: ['ConditionalExpression'], reason: `${EQUIV} the only ItemError here comes from recordCreated (no usable id), which has already recorded "maybe"; passed on through recordFailure it is recorded "maybe" again, is no price refusal, and explainCreateFailure hands it back as it is.` },
+	{ file: 'create/createForItem.ts', from: 180, to: 180, mutators: ['ConditionalExpression'], reason: `${EQUIV} the plan already sends src_img_url and input_images as [] for every task type (as IMA's own client does), and a task type without images has no uploaded URLs: setting them to [] again changes nothing.` },
 ];

@@ -386,3 +386,116 @@ describe('explainCreateFailure', () => {
 		expect((explainCreateFailure(imaError({ kind: 'business', maybeProcessed: false, imaCode: 6009, httpStatus: 200 })) as ItemError).details).toMatchObject({ imaCode: 6009, httpCode: 200, api: true });
 	});
 });
+
+describe('createForItem, step by step (survivors of the full mutation tier)', () => {
+	const withCost = (credits: number, maxCredits: number): PreparedCreate => {
+		const p = prepared({ maxCredits });
+		return { ...p, plan: { ...p.plan, totalCredits: credits } };
+	};
+
+	test.each([
+		[1, 1, 'this task costs 1 credit and this node has already committed 1 credit in this execution'],
+		[2, 3, 'this task costs 2 credits and this node has already committed 2 credits in this execution'],
+	])('Max Credits in words: a task of %i under a limit of %i', async (cost, max, words) => {
+		const s = scope();
+		const { c } = client([{ id: 't' }]);
+		await createForItem(ctx, c as never, s, 0, withCost(cost, max));
+		const e = await failure(createForItem(ctx, c as never, s, 1, withCost(cost, max)));
+		expect(e.message).toBe(`Max Credits per Run (${max}) would be passed: ${words}`);
+		expect(e.details.description).toBe(
+			'Parameter: options.maxCredits. The task was refused before its create call: nothing was sent to IMA and nothing was charged for this item. Raise Max Credits per Run (0 = no limit) or make fewer or cheaper tasks.',
+		);
+	});
+
+	test('a refused earlier try: the error explains why nothing is sent again', async () => {
+		const s = scope();
+		await failure(createForItem(ctx, client([imaError({ kind: 'http', httpStatus: 502 })]).c as never, s, 0, prepared()));
+		const e = await failure(createForItem(ctx, client([{ id: 'x' }]).c as never, s, 0, prepared()));
+		expect(e.details.charge).toBe('maybe');
+		expect(e.details.description).toMatch(/^n8n ran the node again \(Retry On Fail, or a retry of the execution\) after a create whose answer was lost/);
+		expect(e.details.description).toMatch(/IMA's API cannot look a task up without its ID\.$/);
+	});
+
+	test('a cancelled execution: the description says nothing was sent or charged', async () => {
+		const e = await failure(createForItem(ctx, client([{ id: 't' }], [], true).c as never, scope(), 0, prepared()));
+		expect(e.details.description).toBe('Nothing was sent to IMA and nothing was charged.');
+	});
+
+	test('retries in one process: the item keeps one attempt, and the run counts one task', async () => {
+		const s = { ...scope(), stats: { created: 0, committedBefore: 0, touched: new Set<number>() } };
+		const { c } = client([{ id: 't1' }]);
+		await createForItem(ctx, c as never, s, 0, prepared());
+		await createForItem(ctx, c as never, s, 0, prepared());
+		await createForItem(ctx, c as never, s, 0, prepared());
+		expect(s.ledger.attempts('0|0')).toHaveLength(1);
+		expect(s.stats.created).toBe(1);
+		expect([...s.stats.touched]).toEqual([0]);
+		await createForItem(ctx, c as never, s, 1, prepared());
+		expect(s.stats.created).toBe(2);
+	});
+
+	test('resumed in another process (the ledger read back from the stored execution): the same body reuses the task, once recorded', async () => {
+		const store: Record<string, unknown> = {};
+		const first = scope();
+		first.ledger.attach(store);
+		const { c } = client([{ id: 't-stored', timeout_at: 5000 }]);
+		await createForItem(ctx, c as never, first, 0, prepared());
+		// a new process: a new ledger on the execution's stored state
+		const stored = JSON.parse(JSON.stringify(store)) as Record<string, unknown>;
+		const resumed = scope();
+		resumed.ledger.attach(stored);
+		const again = await createForItem(ctx, c as never, resumed, 0, prepared());
+		expect(again).toMatchObject({ id: 't-stored', reused: true });
+		expect(c.createTask).toHaveBeenCalledTimes(1);
+		// recorded in this process: the next try decides from it
+		expect(resumed.ledger.attempts('0|0').map((a) => a.taskId)).toEqual(['t-stored']);
+		await createForItem(ctx, c as never, resumed, 0, prepared());
+		expect(resumed.ledger.attempts('0|0')).toHaveLength(1);
+		expect(c.createTask).toHaveBeenCalledTimes(1);
+	});
+
+	test('a task type without input images: the body sent is the plan\'s', async () => {
+		const p = prepared({ taskType: 'text_to_video', version: model('text_to_video', 'wan2.6-t2v') });
+		const { c, bodies } = client([{ id: 't' }]);
+		await createForItem(ctx, c as never, scope(), 0, p);
+		expect(bodies[0]).toEqual(p.plan.body);
+	});
+
+	test.each([
+		[{ a: 1 }, '({"a":1})'],
+		[undefined, '(undefined)'],
+		['x'.repeat(4097), `("${'x'.repeat(199)}… (4099 characters))`],
+		['y'.repeat(198), ''],
+	])('no usable task id %#: the id shown (cut to 200 characters), api error, may exist', async (id, shown) => {
+		const { c } = client([{ id }]);
+		const r = createForItem(ctx, c as never, scope(), 0, prepared());
+		if (!shown) {
+			expect((await r).id).toBe(id); // 198 characters: a usable id, kept whole
+			return;
+		}
+		const e = await failure(r);
+		expect(e.message).toBe(`IMA accepted the create but sent no usable task id ${shown}: the task may have been created on IMA`);
+		expect(e.details).toMatchObject({ api: true, charge: 'maybe' });
+	});
+
+	test.each([
+		[1_700_000_000_000, 1_700_000_000_000],
+		['1700000000000', 1_700_000_000_000],
+		[0, undefined],
+		[-1, undefined],
+		['soon', undefined],
+		[undefined, undefined],
+	])('created_at %p → createdAt %p', async (createdAt, expected) => {
+		const { c } = client([{ id: 't', created_at: createdAt } as never]);
+		expect((await createForItem(ctx, c as never, scope(), 0, prepared())).createdAt).toBe(expected);
+	});
+
+	test('the price reload fails: an API error (with its code), no task', async () => {
+		const { c } = client([imaError({ kind: 'business', maybeProcessed: false, imaCode: 6009, httpStatus: 200 })]);
+		c.products.mockImplementationOnce(async () => {
+			throw new Error('down');
+		});
+		const e = await failure(createForItem(ctx, c as never, scope(), 0, prepared()));
+		expect(e.details).toMatchObject({ api: true, charge: 'none', imaCode: 6009 });
+	});
+});
