@@ -244,3 +244,73 @@ describe('runItems: with slots', () => {
 		expect(peak).toBe(3);
 	});
 });
+
+describe('runItems: the error of a failed run (survivors of the mutation tiers)', () => {
+	test('an item that reaches its start after another failed is not started, and the error is the failed item\'s', async () => {
+		const e = await rejection(
+			runItems(fakeCtx(3), {
+				concurrency: 2,
+				slots: true,
+				prepare: async (i) => i,
+				run: async (i, _p, slots) => {
+					// item 0 comes to its start late (reading its inputs), after item 1 failed
+					if (i === 0) await tick(10);
+					await slots.start(async () => {
+						if (i === 1) throw new ItemError('create refused', { taskId: 'task-1' });
+						if (i === 2) await tick(20);
+					});
+					return [{ json: { i } }];
+				},
+				summarize: (i) => `made ${i}`,
+			}),
+		);
+		expect(e.message).toBe('create refused');
+		expect(e.description).toMatch(/Other items of this run — item 0: not started; item 2: made 2\.$/);
+	});
+
+	test('a single item: no "Other items" sentence', async () => {
+		const e = await rejection(
+			runItems(fakeCtx(1), {
+				concurrency: 1,
+				prepare: async (i) => i,
+				run: async () => {
+					throw new ItemError('timed out', { taskId: 't', description: 'IMA took too long.' });
+				},
+			}),
+		);
+		expect(e.description).toBe('IMA took too long.');
+	});
+
+	test('the sentence follows the description after one space; an item with no summary and a failure without a task id are told plainly', async () => {
+		const e = await rejection(
+			runItems(fakeCtx(4), {
+				concurrency: 4,
+				prepare: async (i) => i,
+				run: async (i) => {
+					await tick(i === 0 ? 10 : 1);
+					if (i === 0) throw new ItemError('timed out', { taskId: 't0', description: 'IMA took too long.' });
+					if (i === 1) throw new ItemError('refused');
+					return [{ json: { i } }];
+				},
+				summarize: (i) => (i === 2 ? 'made 2' : undefined),
+			}),
+		);
+		expect(e.description).toBe('IMA took too long. Other items of this run — item 1: failed; item 2: made 2.');
+	});
+});
+
+test('runItems: a failure without a description gets the sentence alone', async () => {
+	const e = await rejection(
+		runItems(fakeCtx(2), {
+			concurrency: 2,
+			prepare: async (i) => i,
+			run: async (i) => {
+				await tick(i === 0 ? 10 : 1);
+				if (i === 0) throw new ItemError('timed out');
+				return [{ json: { i } }];
+			},
+			summarize: (i) => `made ${i}`,
+		}),
+	);
+	expect(e.description).toBe('Other items of this run — item 1: made 1.');
+});
