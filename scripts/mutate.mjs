@@ -16,6 +16,8 @@
  *                               tier, full alone after that (a unit-tier rerun would redo the
  *                               mutants engine tests killed); both: unit then full.
  *   --force                     rerun every mutant of the file (Stryker's --force).
+ *   --together                  the given files in one Stryker run per tier (one dry run, noted
+ *                               for each file): for reruns after new tests.
  *
  * Each run is logged in reports/mutation/logs/ and noted in reports/mutation/runs.json (tier,
  * date, commit, seconds); scripts/mutation-summary.mjs prints the table of docs/MUTATION.md.
@@ -37,6 +39,7 @@ function parseArgs(argv) {
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		if (a === '--force') opts.force = true;
+		else if (a === '--together') opts.together = true;
 		else if (a === '--tier') opts.tier = argv[++i];
 		else if (a.startsWith('--tier=')) opts.tier = a.slice(7);
 		else if (a === '--help' || a === '-h') opts.help = true;
@@ -123,14 +126,17 @@ async function main() {
 		console.log(fs.readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]);
 		return;
 	}
-	const specs = opts.files.length ? opts.files : MONEY_PATH;
+	const files = opts.files.length ? opts.files : MONEY_PATH;
 	fs.mkdirSync(LOGS, { recursive: true });
-	for (const spec of specs) {
-		const mutate = toMutateSpec(spec);
+	// --together: one group of every file; else a group per file
+	const groups = opts.together ? [files] : files.map((f) => [f]);
+	for (const group of groups) {
+		const spec = group.join(',');
+		const mutate = group.map((f) => toMutateSpec(f)).join(',');
 		const runs = readRuns();
-		const lastTier = runs[spec]?.tier;
+		const lastTier = group.every((f) => runs[f]?.tier === 'full') ? 'full' : undefined;
 		const tiers = opts.tier === 'auto' ? (lastTier === 'full' ? ['full'] : ['unit', 'full']) : opts.tier === 'both' ? ['unit', 'full'] : [opts.tier];
-		const slug = spec.replace(/^nodes\/Ima\//, '').replace(/[/#:]/g, '_');
+		const slug = group.map((f) => f.replace(/^nodes\/Ima\//, '')).join('+').replace(/[/#:,]/g, '_');
 		const seconds = {};
 		const code = commit(); // the sandbox is a copy of the work tree as it is now
 		for (const tier of tiers) {
@@ -139,8 +145,10 @@ async function main() {
 			seconds[tier] = Math.round(Number(process.hrtime.bigint() - started) / 1e9);
 		}
 		const after = readRuns();
-		const run = { tier: tiers.at(-1), mutate, date: new Date().toISOString().slice(0, 10), commit: code, seconds };
-		after[spec] = { ...run, history: [...(after[spec]?.history ?? []), run] };
+		for (const f of group) {
+			const run = { tier: tiers.at(-1), mutate: toMutateSpec(f), date: new Date().toISOString().slice(0, 10), commit: code, seconds, ...(group.length > 1 ? { with: group.filter((g) => g !== f) } : {}) };
+			after[f] = { ...run, history: [...(after[f]?.history ?? []), run] };
+		}
 		fs.writeFileSync(RUNS, `${JSON.stringify(after, null, '\t')}\n`);
 		console.log(`\n${spec}: ${tiers.map((t) => `${t} ${seconds[t]} s`).join(', ')}`);
 	}
