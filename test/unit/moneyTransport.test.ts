@@ -198,3 +198,25 @@ describe('withRetries: read retries with backoff and Retry-After', () => {
 		expect((out2.error as ImaRequestError).info.kind).toBe('cancelled');
 	});
 });
+
+describe('createTask: the request and its answer (survivors of the mutation tiers)', () => {
+	test('one POST to /open/v1/tasks/create with the body, no redirect followed', async () => {
+		const seen: any[] = [];
+		const respond = async (...args: any[]) => {
+			seen.push(args.at(-1));
+			return { statusCode: 200, headers: {}, body: { code: 0, message: 'ok', data: { id: 't1' } } };
+		};
+		const ctx = { helpers: { httpRequestWithAuthentication: respond, httpRequest: respond } };
+		const client = new ImaClient(ctx as never, { apiKey: 'k', baseUrl: BASE, uploadBaseUrl: BASE }, { retryBaseMs: 1000, maxAttempts: 4 });
+		await settle(client.createTask({ task_type: 'text_to_image' }));
+		expect(seen).toHaveLength(1);
+		expect(seen[0]).toMatchObject({ method: 'POST', body: { task_type: 'text_to_image' } });
+		expect(String(seen[0].url)).toMatch(/\/open\/v1\/tasks\/create$/);
+	});
+
+	test('accepted without a task id: the error says so', async () => {
+		const { client } = fake([ok({ status: 'queued' })]);
+		const r = await settle(client.createTask({}));
+		expect(r.error!.message).toBe('IMA accepted the create request but returned no task id');
+	});
+});
