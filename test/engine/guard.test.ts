@@ -348,7 +348,9 @@ describe('part 4: a URL that carries the key is never requested', () => {
 		expect(result.status).toBe('error');
 		const taskId = [...sim.tasks.keys()][0];
 		expect(result.error.message).toBe(`IMA task ${taskId} finished, but downloading media 0 failed: The media URL carries the API key; the node did not request it`);
-		expect(result.error.description).toMatch(/The media is at .*\[redacted\]/);
+		expect(result.error.description).toMatch(/Requesting .*\[redacted\].* would send the API key/);
+		// The same URL would be refused again: no "run Wait for Result" advice.
+		expect(result.error.description).not.toMatch(/Wait for Result/);
 		expect(files()).toHaveLength(0);
 		expectNoLeak(result);
 	});
@@ -433,6 +435,7 @@ describe('part 5: where media may come from', () => {
 		expect(result.error.message).toMatch(why);
 		expect(result.error.message).toContain([...sim.tasks.keys()][0]);
 		expect(result.error.description).toMatch(/Allowed Private Media Hosts/);
+		expect(result.error.description).toMatch(/Run "Wait for Result" with task ID \S+ after allowing the host to download it\./);
 		expect(lanRequests).toEqual([]);
 	});
 

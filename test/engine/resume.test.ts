@@ -3,6 +3,9 @@
  * and resumed from the last byte received (Range), at most 3 times; the stored file is exactly
  * the served one. Real WorkflowExecute, the simulator's CDN over real HTTP; assertions on the
  * bytes stored and on what the simulator recorded (requests, Range headers), never on elapsed time.
+ * Every run is on the test's clock (`runThroughStalls`): a stall passes when the test moves the
+ * clock, once the node has read every byte the simulator sent, so a cut always falls exactly
+ * where the server stopped, however slow the machine.
  */
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-var-requires */
 import { createHash } from 'crypto';
@@ -10,7 +13,7 @@ import { createReadStream } from 'fs';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { generate, linear, model, run, useSimulator, type Sim } from './setup';
+import { generate, linear, model, run, until, useSimulator, withClock, type Sim, type TestClock } from './setup';
 
 const { binaryPath } = require('../harness/engine');
 const { mediaBody } = require('../simulator/media');
@@ -45,6 +48,40 @@ const mediaRequests = () => sim.requests.filter((r: any) => r.route === 'media')
 const ranges = () => mediaRequests().map((r: any) => r.headers.range);
 const firstTaskId = () => [...sim.tasks.keys()][0] as string;
 
+/** Every byte the simulator wrote on the node's connections has been read by the node. */
+function caughtUp(clock: TestClock): boolean {
+	const served = new Map<number | undefined, any>([...(sim._sockets as Set<any>)].map((s) => [s.remotePort, s]));
+	for (const c of clock.sockets as Set<any>) {
+		const s = served.get(c.localPort);
+		if (s && !s.destroyed && !c.destroyed && c.bytesRead !== s.bytesWritten) return false;
+	}
+	return true;
+}
+
+/**
+ * Runs a workflow on the test clock. The clock steps on its own over the node's waits while no
+ * request is open; a stalled media answer stays open, so there the test moves it: once the last
+ * media answer has stalled and the node has read every byte sent, time goes to the node's next
+ * wait (the stall watchdog's, then its 1 ms turn for pending I/O), until the run ends.
+ */
+async function runThroughStalls(wf: IDataObject, extra: IDataObject = {}): Promise<any> {
+	return await withClock(async (clock) => {
+		sim.setClock(clock); // the simulator's trickles too (reset() gives it its own clock back)
+		let done = false;
+		const running = run(sim, wf, extra).finally(() => {
+			done = true;
+		});
+		const stalled = () => mediaRequests().at(-1)?.stalledAfter !== undefined;
+		while (!done) {
+			await until(() => done || (stalled() && clock.pending().length > 0 && caughtUp(clock)));
+			if (done) break;
+			clock.advanceToNext();
+			await new Promise((r) => setImmediate(r));
+		}
+		return await running;
+	});
+}
+
 describe('a stalled download is resumed from the last byte received', () => {
 	test('a 300 MB video cut twice mid-body arrives byte-exact, streamed to the filesystem store with bounded memory', async () => {
 		const size = 300 * MB;
@@ -57,7 +94,7 @@ describe('a stalled download is resumed from the last byte received', () => {
 		}, 20);
 		let result: any;
 		try {
-			result = await run(sim, wf, { binaryDataMode: 'filesystem' });
+			result = await runThroughStalls(wf, { binaryDataMode: 'filesystem' });
 		} finally {
 			clearInterval(sampler);
 		}
@@ -81,7 +118,7 @@ describe('a stalled download is resumed from the last byte received', () => {
 		const size = 3 * MB;
 		sim.setRangeRequests(false);
 		sim.fault({ route: 'media', kind: 'stall', afterBytes: MB + 17 });
-		const result = await run(sim, video(size, { requestTimeout: 0.5 }), { binaryDataMode });
+		const result = await runThroughStalls(video(size, { requestTimeout: 0.5 }), { binaryDataMode });
 		expect(result.error?.message).toBeUndefined();
 		expect(ranges()).toEqual([undefined, `bytes=${MB + 17}-`]);
 		expect(mediaRequests().map((r: any) => r.status)).toEqual([200, 200]);
@@ -93,13 +130,15 @@ describe('a stalled download is resumed from the last byte received', () => {
 	test('a trickle below 1 KB/s is cut like a hang and resumed from the last byte received', async () => {
 		const size = 2 * MB;
 		sim.fault({ route: 'media', kind: 'stall', afterBytes: MB, mode: 'trickle', trickle: { bytes: 10, everyMs: 100 } });
-		const result = await run(sim, video(size, { requestTimeout: 0.5 }));
+		const result = await runThroughStalls(video(size, { requestTimeout: 0.5 }));
 		expect(result.error?.message).toBeUndefined();
 		const [first, second] = mediaRequests() as any[];
 		expect(mediaRequests()).toHaveLength(2);
 		expect(first.stalledAfter).toBe(MB);
-		const from = Number(/^bytes=(\d+)-$/.exec(second.headers.range)?.[1]);
-		expect(from).toBeGreaterThanOrEqual(MB); // the trickled bytes count too
+		// 10 bytes at 100, 200 … 500 ms of the shared clock: 50 bytes in the 0.5 s window, under
+		// 1 KB/s; cut then (501 ms, after its 1 ms turn), before the next piece, and resumed after
+		// the trickled bytes too.
+		expect(second.headers.range).toBe(`bytes=${MB + 50}-`);
 		expect(second.status).toBe(206);
 		const bytes: Buffer = await result.readBinary(result.outputs.IMA[0].binary.data);
 		expect(await sha256(bytes)).toBe(await servedSha256(size));
@@ -114,7 +153,7 @@ describe('a resumed answer is checked before a byte of it is used', () => {
 		const size = 3 * MB;
 		sim.fault({ route: 'media', kind: 'stall', afterBytes: MB });
 		sim.fault({ route: 'media', kind: 'lie', lie });
-		const result = await run(sim, video(size, { requestTimeout: 0.5 }));
+		const result = await runThroughStalls(video(size, { requestTimeout: 0.5 }));
 		expect(result.error?.message).toBeUndefined();
 		// 1st: cut; 2nd: the lie (not used); 3rd: the whole file again, without Range
 		expect(ranges()).toEqual([undefined, `bytes=${MB}-`, undefined]);
@@ -131,7 +170,7 @@ describe('a resumed answer is checked before a byte of it is used', () => {
 		const size = 3 * MB;
 		sim.fault({ route: 'media', kind: 'stall', afterBytes: MB });
 		sim.fault({ route: 'media', kind: 'lie', lie });
-		const result = await run(sim, video(size, { requestTimeout: 0.5 }), { binaryDataMode: 'filesystem' });
+		const result = await runThroughStalls(video(size, { requestTimeout: 0.5 }), { binaryDataMode: 'filesystem' });
 		expect(result.error?.message).toBeUndefined();
 		expect(ranges()).toEqual([undefined, `bytes=${MB}-`, undefined]);
 		const binary = result.outputs.IMA[0].binary.data;
@@ -145,9 +184,12 @@ describe('a download that never recovers', () => {
 		sim.fault({ route: 'media', kind: 'stall', afterBytes: 1000, times: Infinity });
 		const wf = video(MB, { requestTimeout: 0.2 });
 		wf.nodes[1].onError = 'continueRegularOutput';
-		const result = await run(sim, wf);
+		const result = await runThroughStalls(wf);
 		// The first answer and 3 resumes, each from the last byte received; no 5th request.
 		expect(ranges()).toEqual([undefined, 'bytes=1000-', 'bytes=2000-', 'bytes=3000-']);
+		// Each answer cut when 0.2 s passed without progress (and the 1 ms turn for pending I/O).
+		const times = mediaRequests().map((r: any) => r.time as number);
+		expect(times.slice(1).map((t: number, i: number) => t - times[i])).toEqual([201, 201, 201]);
 		const out = result.outputs.IMA[0].json;
 		expect(out.taskId).toBe(firstTaskId());
 		expect(out.error).toContain(firstTaskId());
@@ -159,7 +201,7 @@ describe('a download that never recovers', () => {
 	test('with the defaults it is the Request Timeout, not the 30-minute Download Timeout, that bounds a stall', async () => {
 		// Download Timeout stays at its default (1800 s): only the stall bound can end this run.
 		sim.fault({ route: 'media', kind: 'stall', afterBytes: 1, times: Infinity });
-		const result = await run(sim, video(MB, { requestTimeout: 0.2 }));
+		const result = await runThroughStalls(video(MB, { requestTimeout: 0.2 }));
 		expect(result.status).toBe('error');
 		expect(result.error.message).toMatch(/did not recover after 3 resumes/);
 		expect(mediaRequests()).toHaveLength(4);

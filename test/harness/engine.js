@@ -20,7 +20,30 @@ const { AsyncLocalStorage } = require('node:async_hooks');
 // Environment: must be in place BEFORE n8n-core is required / its DI services are created,
 // otherwise n8n-core writes its config (and encryption key) into ~/.n8n.
 // ---------------------------------------------------------------------------------------------
-const HARNESS_TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-harness-'));
+/**
+ * A process that dies without its 'exit' event (a jest worker killed at a timeout, a mutation
+ * run's bail) leaves its folder behind, with the binary data of its runs (a resume test stores
+ * 300 MB): the folders of processes that are gone are removed when a harness starts.
+ */
+function sweepDeadHarnesses() {
+	for (const name of fs.readdirSync(os.tmpdir())) {
+		const pid = Number(/^n8n-harness-(\d+)-/.exec(name)?.[1]);
+		if (!pid || pid === process.pid) continue;
+		try {
+			process.kill(pid, 0); // alive (or not ours to signal: EPERM below)
+			continue;
+		} catch (error) {
+			if (/** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM') continue;
+		}
+		fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+	}
+}
+try {
+	sweepDeadHarnesses();
+} catch {
+	/* a folder another harness removes at the same time */
+}
+const HARNESS_TMP = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-harness-${process.pid}-`));
 const USER_FOLDER = path.join(HARNESS_TMP, 'user');
 const BINARY_DATA_DIR = path.join(HARNESS_TMP, 'binaryData');
 fs.mkdirSync(USER_FOLDER, { recursive: true });

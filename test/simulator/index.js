@@ -40,7 +40,7 @@ const { serveFile, isBodyFault, checkBodyFault, BODY_FAULT_KINDS } = require('./
 
 /**
  * The simulator's time: task progress, request records, rate limits, upload-token times, the
- * asset check's delay and trickling media. The real clock by default; a test may pass its own
+ * asset check's delay, trickling media and trickling stalls. The real clock by default; a test may pass its own
  * (test/support/testClock.js: `new TestClock()`) and move time itself.
  * @typedef {object} SimClock
  * @property {() => number} now ms since the epoch
@@ -1378,7 +1378,7 @@ class Simulator {
 			if (fault && !isBodyFault(fault)) return this._applyFault(fault, req, res, this.cdnBaseUrl);
 			const body = this._findMedia(pathname);
 			if (!body) return sendJson(res, 404, envelope(404, 'media not found'));
-			return serveFile(req, res, body, { ranges: this.rangeRequests, fault, record: rec, open: this._streams, path: pathname });
+			return serveFile(req, res, body, { ranges: this.rangeRequests, fault, record: rec, open: this._streams, path: pathname, sleep: (ms) => this.clock.sleep(ms) });
 		}
 		const hosted = this._hosted.get(safeDecode(pathname.slice('/files/'.length)));
 		if (hosted) return serveBody(req, res, { contentType: hosted.contentType, length: hosted.data.length, open: () => hosted.data });

@@ -19,7 +19,7 @@ const { Readable } = require('node:stream');
  * @property {'stall' | 'lie'} kind
  * @property {number} [afterBytes] stall: body bytes of this answer sent before it stalls (default: half of them; 64 KiB when the length is unknown)
  * @property {'hang' | 'trickle'} [mode] stall: send nothing more (default), or trickle
- * @property {{bytes?: number, everyMs?: number}} [trickle] stall mode 'trickle': `bytes` (default 10) every `everyMs` real ms (default 100): 100 B/s
+ * @property {{bytes?: number, everyMs?: number}} [trickle] stall mode 'trickle': `bytes` (default 10) every `everyMs` ms of the simulator's clock (default 100): 100 B/s
  * @property {'start' | 'total' | 'missing' | 'etag'} [lie] lie: what the answer gets wrong (below)
  */
 
@@ -94,17 +94,21 @@ function validators(path, length, changed = false) {
 /**
  * @param {number} ms
  * @param {import('node:http').ServerResponse} res
+ * @param {((ms: number) => Promise<unknown>) | undefined} sleep the simulator's clock (default: a real timer)
  * @returns {Promise<void>} after `ms`, or at once when the answer closes
  */
-function pause(ms, res) {
+function pause(ms, res, sleep) {
 	return new Promise((resolve) => {
+		/** @type {NodeJS.Timeout | undefined} */
+		let timer;
 		const done = () => {
 			clearTimeout(timer);
 			res.off('close', done);
 			resolve();
 		};
-		const timer = setTimeout(done, ms);
 		res.once('close', done);
+		if (sleep) sleep(ms).then(done, done);
+		else timer = setTimeout(done, ms);
 	});
 }
 
@@ -134,8 +138,9 @@ function write(res, chunk) {
  * @param {number} to inclusive; Infinity for an open-ended body
  * @param {Stall | undefined} stall
  * @param {Record<string, unknown> | undefined} record
+ * @param {((ms: number) => Promise<unknown>) | undefined} sleep
  */
-async function pump(content, res, from, to, stall, record) {
+async function pump(content, res, from, to, stall, record, sleep) {
 	let pos = 0; // position in the file of the next byte of `content`
 	let sent = 0; // body bytes sent
 	for await (const raw of content) {
@@ -156,7 +161,7 @@ async function pump(content, res, from, to, stall, record) {
 					stall.hung = true; // leaving the loop destroys the body (an AbortError): not a failure of the answer
 					return; // nothing more; the socket stays open until the client goes
 				}
-				await pause(stall.everyMs, res);
+				await pause(stall.everyMs, res, sleep);
 				piece = chunk.subarray(0, stall.bytes);
 			} else if (stall) piece = chunk.subarray(0, stall.afterBytes - sent);
 			await write(res, piece);
@@ -176,7 +181,7 @@ async function pump(content, res, from, to, stall, record) {
  * @param {import('node:http').IncomingMessage} req
  * @param {import('node:http').ServerResponse} res
  * @param {MediaBody} body
- * @param {{ranges?: boolean, fault?: Partial<BodyFault>, record?: Record<string, unknown>, open?: Set<Readable>, path: string}} options
+ * @param {{ranges?: boolean, fault?: Partial<BodyFault>, record?: Record<string, unknown>, open?: Set<Readable>, path: string, sleep?: (ms: number) => Promise<unknown>}} options
  */
 function serveFile(req, res, body, options) {
 	const { fault, record } = options;
@@ -246,7 +251,7 @@ function serveFile(req, res, body, options) {
 		if (!res.writableEnded && !(stall && stall.hung)) res.destroy();
 	};
 	content.on('error', broken);
-	pump(content, res, from, to, stall, record).catch(broken);
+	pump(content, res, from, to, stall, record, options.sleep).catch(broken);
 }
 
 module.exports = { serveFile, parseRange, validators, isBodyFault, checkBodyFault, BODY_FAULT_KINDS, LIE_SHIFT };

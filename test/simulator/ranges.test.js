@@ -7,6 +7,7 @@ const http = require('node:http');
 const { startSimulator } = require('./index');
 const { mediaBody } = require('./media');
 const { parseRange, LIE_SHIFT } = require('./ranges');
+const { TestClock } = require('../support/testClock');
 
 /** @type {import('./index').Simulator} */
 let sim;
@@ -59,50 +60,65 @@ async function expectedFile() {
 	return Buffer.concat(parts);
 }
 
+/** Body bytes the current `get` has received so far. */
+let received = 0;
+
 /**
- * GET with raw control: resolves with the answer once it ends, or once no byte came for `quietMs`
- * (then the connection is cut, as a client would).
+ * GET with raw control: resolves with the answer once it ends, or once `stopWhen(body so far)`
+ * holds (then the connection is cut, as a client would). Events only, no timeout: a stalled
+ * answer is given up when the simulator says it stalled and every byte it sent has arrived.
  * @param {string} url
  * @param {Record<string, string>} [headers]
- * @param {number} [quietMs]
- * @param {number} [untilMs] cut after this long in any case
- * @returns {Promise<{status: number, headers: http.IncomingHttpHeaders, body: Buffer, ended: boolean, broken: boolean, times: number[]}>}
+ * @param {(body: Buffer) => boolean} [stopWhen]
+ * @returns {Promise<{status: number, headers: http.IncomingHttpHeaders, body: Buffer, ended: boolean, broken: boolean}>}
  */
-function get(url, headers = {}, quietMs = 300, untilMs = 5000) {
+function get(url, headers = {}, stopWhen) {
+	received = 0;
 	return new Promise((resolve, reject) => {
 		const req = http.get(url, { headers }, (res) => {
 			/** @type {Buffer[]} */
 			const parts = [];
-			/** @type {number[]} */
-			const times = [];
-			let timer = setTimeout(quiet, quietMs);
-			const until = setTimeout(quiet, untilMs);
 			let broken = false; // the server closed the connection before the end (not a hang)
+			let settled = false;
 			res.on('close', () => {
 				if (!res.complete) broken = true;
 			});
-			function quiet() {
-				clearTimeout(timer);
-				clearTimeout(until);
-				const result = { status: res.statusCode || 0, headers: res.headers, body: Buffer.concat(parts), ended: false, broken, times };
+			const check = () => {
+				if (settled || !stopWhen || !stopWhen(Buffer.concat(parts))) return;
+				settled = true;
+				clearInterval(poll);
+				const result = { status: res.statusCode || 0, headers: res.headers, body: Buffer.concat(parts), ended: false, broken };
 				req.destroy();
 				resolve(result);
-			}
+			};
+			// (the stall is recorded by the server, maybe after the last byte came: looked at again and again)
+			const poll = setInterval(check, 2);
 			res.on('data', (c) => {
 				parts.push(c);
-				times.push(Date.now());
-				clearTimeout(timer);
-				timer = setTimeout(quiet, quietMs);
+				received += c.length;
+				check();
 			});
 			res.on('end', () => {
-				clearTimeout(timer);
-				clearTimeout(until);
-				resolve({ status: res.statusCode || 0, headers: res.headers, body: Buffer.concat(parts), ended: true, broken: false, times });
+				if (settled) return;
+				settled = true;
+				clearInterval(poll);
+				resolve({ status: res.statusCode || 0, headers: res.headers, body: Buffer.concat(parts), ended: true, broken: false });
 			});
 			res.on('error', () => undefined);
 		});
 		req.on('error', reject);
 	});
+}
+
+/** The last media answer has stalled and every byte it sent has arrived. @param {Buffer} body */
+function stalled(body) {
+	const last = /** @type {any} */ (sim.requests.filter((r) => r.route === 'media').at(-1));
+	return last?.stalledAfter !== undefined && body.length >= last.stalledAfter;
+}
+
+/** Resolves once `predicate()` holds (an event), asserting nothing about time. @param {() => boolean} predicate */
+async function until(predicate) {
+	while (!predicate()) await new Promise((r) => setTimeout(r, 2));
 }
 
 describe('parseRange (RFC 9110 section 14)', () => {
@@ -188,7 +204,7 @@ describe('stall faults', () => {
 	test('hang: the body stops after afterBytes and the connection stays open; the next answer is whole', async () => {
 		const url = await mediaUrl({ mediaBytes: SIZE, mediaPattern: true });
 		sim.fault({ route: 'media', kind: 'stall', afterBytes: 100_000 });
-		const cut = await get(url, {}, 300);
+		const cut = await get(url, {}, stalled);
 		expect(cut.ended).toBe(false);
 		expect(cut.broken).toBe(false); // still open when the client gave up
 		expect(cut.status).toBe(200);
@@ -199,14 +215,14 @@ describe('stall faults', () => {
 		expect(rest.body.length).toBe(SIZE - 100_000);
 		const records = sim.requests.filter((r) => r.route === 'media');
 		expect(records.map((r) => /** @type {any} */ (r).stalledAfter)).toEqual([100_000, undefined]);
-		for (let i = 0; i < 100 && sim.openMediaStreams > 0; i++) await new Promise((r) => setTimeout(r, 5));
+		await until(() => sim.openMediaStreams === 0); // the cut answer's stream is closed once the client went
 		expect(sim.openMediaStreams).toBe(0);
 	});
 
 	test('hang in a large body (the rest not read yet): still open, not reset', async () => {
 		const url = await mediaUrl({ mediaBytes: 3 * 1024 * 1024 });
 		sim.fault({ route: 'media', kind: 'stall', afterBytes: 1024 * 1024 + 17 });
-		const cut = await get(url, {}, 300);
+		const cut = await get(url, {}, stalled);
 		expect(cut.broken).toBe(false);
 		expect(cut.body.length).toBe(1024 * 1024 + 17);
 	});
@@ -214,19 +230,28 @@ describe('stall faults', () => {
 	test('a range answer stalls too (afterBytes counts its own body); default: half of it', async () => {
 		const url = await mediaUrl({ mediaBytes: SIZE });
 		sim.fault({ route: 'media', kind: 'stall', times: 2 });
-		expect((await get(url, {}, 200)).body.length).toBe(SIZE / 2);
-		expect((await get(url, { range: 'bytes=100000-' }, 200)).body.length).toBe((SIZE - 100_000) / 2);
+		expect((await get(url, {}, stalled)).body.length).toBe(SIZE / 2);
+		expect((await get(url, { range: 'bytes=100000-' }, stalled)).body.length).toBe((SIZE - 100_000) / 2);
 	});
 
 	test('trickle: after afterBytes, `bytes` every `everyMs` (below 1 KB/s by default)', async () => {
 		const url = await mediaUrl({ mediaBytes: SIZE });
 		sim.fault({ route: 'media', kind: 'stall', afterBytes: 1000, mode: 'trickle', trickle: { bytes: 5, everyMs: 20 } });
-		const answer = await get(url, {}, 150, 200);
-		expect(answer.ended).toBe(false);
-		expect(answer.broken).toBe(false);
-		// the 1000 bytes, then pieces of 5 bytes (how many depends on the machine: at least a few)
-		expect(answer.body.length).toBeGreaterThanOrEqual(1010);
-		expect((answer.body.length - 1000) % 5).toBe(0);
+		// The trickle runs on the simulator's clock, moved here by 20 ms once each piece has arrived.
+		const clock = new TestClock();
+		sim.setClock(clock);
+		const answer = get(url, {}, (body) => body.length >= 1015);
+		for (const bytes of [1000, 1005, 1010]) {
+			await until(() => received >= bytes && clock.pending().length > 0);
+			expect(received).toBe(bytes); // nothing came before its time
+			clock.advance(20);
+		}
+		const cut = await answer;
+		expect(cut.ended).toBe(false);
+		expect(cut.broken).toBe(false);
+		// the 1000 bytes, then a piece of 5 bytes every 20 ms
+		expect(cut.body.length).toBe(1015);
+		expect(clock.sleeps.map((s) => s.ms)).toEqual([20, 20, 20, 20]);
 		expect(/** @type {any} */ (sim.requests.find((r) => r.route === 'media')).stalledAfter).toBe(1000);
 	});
 

@@ -25,7 +25,9 @@
  *
  * What happened: `sleeps` lists every sleep asked for ({ms, at}), `pending()` those not woken yet,
  * `requests` the HTTP requests this process sent ({method, url, at, timeoutMs}: the socket timeout
- * the client asked for, which runs in real time).
+ * the client asked for, which runs in real time), `sockets` the client sockets of those requests
+ * still open (a test can compare their `bytesRead` with what a server in the process wrote, to move
+ * time only once every byte sent has arrived).
  */
 const http = require('http');
 const https = require('https');
@@ -70,6 +72,8 @@ class TestClock {
 		this.sleeps = [];
 		/** @type {Array<{method: string, url: string, at: number, timeoutMs?: number}>} HTTP requests of this process, with the socket timeout asked for */
 		this.requests = [];
+		/** @type {Set<import('net').Socket>} client sockets of those requests, while open */
+		this.sockets = new Set();
 		/** @type {Sleeper[]} */
 		this._pending = [];
 		this._seq = 0;
@@ -236,6 +240,11 @@ class TestClock {
 					if (ms > 0) entry.timeoutMs = ms;
 					return setTimeoutOf.call(this, ms, ...rest);
 				};
+				req.once('socket', (/** @type {import('net').Socket} */ socket) => {
+					if (clock.sockets.has(socket) || socket.destroyed) return;
+					clock.sockets.add(socket);
+					socket.once('close', () => clock.sockets.delete(socket));
+				});
 				clock._openRequests++;
 				clock._touch();
 				let closed = false;

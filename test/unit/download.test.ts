@@ -1,7 +1,15 @@
 /**
  * Resumed media downloads (nodes/Ima/transport/download.ts) with n8n-core's real request helper
  * and n8n's real ways of reading a stream, against a small local server whose every answer is
- * scripted: what each request asked for (Range) and got is asserted, never elapsed time.
+ * scripted: what each request asked for (Range) and got is asserted, never elapsed real time.
+ *
+ * Time is the test's (test/support/testClock.js): the stall watchdog, the total Download Timeout,
+ * the pauses between resumes and the server's trickles all run on a clock that stands still until
+ * the test moves it, and the test moves it only once the reader has every byte the server sent
+ * (a stall passes when the test says so, never because the machine was slow). The Request
+ * Timeout, which is also the stall timeout, is virtual; the real socket only gets a long timeout
+ * for the answer's headers (HEADERS_MS, never reached), where the node takes the Request Timeout
+ * for both.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import { EventEmitter } from 'events';
@@ -10,6 +18,10 @@ import type { AddressInfo } from 'net';
 
 import { ImaClient, ImaRequestError, MAX_RESUMES, MIN_DOWNLOAD_RATE, parseContentRange } from '../../nodes/Ima/transport';
 import { downloadMedia } from '../../nodes/Ima/transport/download';
+import type { TestClock } from '../support/testClock';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { installTestClock, uninstallAllClocks } = require('../support/testClock');
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { httpRequest: n8nHttpRequest } = require('n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions');
@@ -33,7 +45,7 @@ interface Step {
 	lastModified?: string;
 	/** Content-Range announces this total instead of the file's. */
 	total?: number;
-	/** Send `bytes` every `everyMs` after cutAfter instead of hanging. */
+	/** Send `bytes` every `everyMs` of the test clock after cutAfter instead of hanging (then end). */
 	trickle?: { bytes: number; everyMs: number };
 	/** No Content-Length (chunked). */
 	chunked?: boolean;
@@ -44,14 +56,21 @@ interface Step {
 interface Seen {
 	range?: string;
 	status: number;
+	/** When the request arrived (the test clock). */
+	at: number;
 }
+
+/** The real socket's timeout for an answer's headers: never reached on loopback. */
+const HEADERS_MS = 30_000;
 
 let server: http.Server;
 let base = '';
 let script: Step[] = [];
 let seen: Seen[] = [];
 const sockets = new Set<any>();
-const timers = new Set<NodeJS.Timeout>();
+/** The answers the server sent or is sending, in order. */
+let responses: http.ServerResponse[] = [];
+let clock: TestClock;
 
 function fileOf(step: Step): Buffer {
 	return step.repeat ? Buffer.concat(Array.from({ length: step.repeat }, () => FILE)) : FILE;
@@ -61,8 +80,9 @@ beforeAll(async () => {
 	server = http.createServer((req, res) => {
 		const step = script[Math.min(seen.length, script.length - 1)] ?? {};
 		const file = fileOf(step);
-		const record: Seen = { range: req.headers.range, status: 0 };
+		const record: Seen = { range: req.headers.range, status: 0, at: clock.now() };
 		seen.push(record);
+		responses.push(res);
 		if (step.status) {
 			record.status = step.status;
 			res.writeHead(step.status, { 'content-length': '0' });
@@ -95,20 +115,16 @@ beforeAll(async () => {
 		if (step.trickle) {
 			let at = step.cutAfter;
 			const { bytes, everyMs } = step.trickle;
-			const timer = setInterval(() => {
-				if (at >= body.length) {
-					clearInterval(timer);
-					timers.delete(timer);
-					return void res.end();
+			const stop = new AbortController();
+			res.on('close', () => stop.abort());
+			void (async () => {
+				while (at < body.length) {
+					await clock.sleep(everyMs, stop.signal, true);
+					res.write(body.subarray(at, at + bytes));
+					at += bytes;
 				}
-				res.write(body.subarray(at, at + bytes));
-				at += bytes;
-			}, everyMs);
-			timers.add(timer);
-			res.on('close', () => {
-				clearInterval(timer);
-				timers.delete(timer);
-			});
+				res.end();
+			})().catch(() => undefined); // the client went away
 		}
 		// 'hang': nothing more
 	});
@@ -121,7 +137,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	for (const t of timers) clearInterval(t);
 	for (const s of sockets) s.destroy();
 	await new Promise((r) => server.close(r));
 });
@@ -129,7 +144,12 @@ afterAll(async () => {
 beforeEach(() => {
 	script = [];
 	seen = [];
+	responses = [];
+	// Steps on its own over the short pauses between resumes (no request open then); a stall,
+	// with its answer open, passes only when the test moves the clock.
+	clock = installTestClock({ auto: true });
 });
+afterEach(() => uninstallAllClocks());
 
 /** The media server is on loopback: it is the credential's own host here (the URL guard allows it). */
 function client(requestTimeoutMs: number, signal?: AbortSignal, ctxHelpers?: any) {
@@ -137,9 +157,53 @@ function client(requestTimeoutMs: number, signal?: AbortSignal, ctxHelpers?: any
 	return new ImaClient(ctx, { apiKey: 'ima_key_0123456789', baseUrl: base, uploadBaseUrl: 'https://up.test' }, { retryBaseMs: 1, requestTimeoutMs, signal });
 }
 
-async function read(requestTimeoutMs: number, options: Record<string, unknown> = {}): Promise<Buffer> {
-	const dl = await client(requestTimeoutMs).openDownload(`${base}/f.mp4`, options);
-	return await binaryToBuffer(dl.stream);
+/** Opens the test file; `stallMs` is the Request Timeout (the stall timeout). */
+async function open(stallMs: number, options: Record<string, unknown> = {}, c = client(stallMs)) {
+	return await c.openDownload(`${base}/f.mp4`, { timeoutMs: HEADERS_MS, ...options });
+}
+
+interface Reader {
+	/** Bytes handed on to the reader so far. */
+	got: number;
+	settled: boolean;
+	done: Promise<Buffer>;
+}
+
+/** Reads a download's stream as n8n does (binaryToBuffer), counting the bytes handed on. */
+function reader(stream: any): Reader {
+	const r = { got: 0, settled: false } as Reader;
+	stream.on('data', (chunk: Buffer) => (r.got += chunk.length));
+	r.done = binaryToBuffer(stream);
+	r.done.then(
+		() => (r.settled = true),
+		() => (r.settled = true),
+	);
+	return r;
+}
+
+/** Resolves once `predicate()` holds (an event: bytes received, a sleep asked for); asserts nothing about time. */
+async function until(predicate: () => boolean): Promise<void> {
+	while (!predicate()) await new Promise((r) => setTimeout(r, 2));
+}
+
+/**
+ * The server has gone silent after `bytes` (handed on): once the reader has them, the stall
+ * timeout passes on the test clock; the watchdog gives pending I/O one more turn (1 ms) and cuts.
+ */
+async function stall(r: Reader, bytes: number, stallMs: number): Promise<void> {
+	await until(() => r.settled || r.got >= bytes);
+	if (r.settled) return;
+	expect(r.got).toBe(bytes);
+	clock.advance(stallMs);
+	await until(() => r.settled || clock.pending().some((s) => s.ms === 1));
+	clock.advance(1);
+}
+
+/** Reads the whole test file; the server goes silent when the reader has each of `stallsAt` bytes. */
+async function read(stallMs: number, options: Record<string, unknown> = {}, stallsAt: number[] = []): Promise<Buffer> {
+	const r = reader((await open(stallMs, options)).stream);
+	for (const bytes of stallsAt) await stall(r, bytes, stallMs);
+	return await r.done;
 }
 
 async function failure(p: Promise<unknown>): Promise<ImaRequestError> {
@@ -180,22 +244,24 @@ describe('resumes', () => {
 
 	test('a body without Content-Length is resumed too', async () => {
 		script = [{ chunked: true, cutAfter: 30_000 }, { chunked: true }];
-		expect((await read(200)).equals(FILE)).toBe(true);
+		expect((await read(200, {}, [30_000])).equals(FILE)).toBe(true);
 		expect(seen.map((s) => [s.range, s.status])).toEqual([
 			[undefined, 200],
 			['bytes=30000-', 206],
 		]);
+		// Cut when 0.2 s passed without progress (and the 1 ms turn given to pending I/O).
+		expect(seen[1].at - seen[0].at).toBe(201);
 	});
 
 	test('a 206 that covers less than asked is followed by the next range, without using a resume', async () => {
 		script = [{ cutAfter: 10_000 }, { maxRange: 8_000 }];
-		expect((await read(200)).equals(FILE)).toBe(true);
+		expect((await read(200, {}, [10_000])).equals(FILE)).toBe(true);
 		expect(seen.map((s) => s.range)).toEqual([undefined, 'bytes=10000-', 'bytes=18000-', 'bytes=26000-', 'bytes=34000-', 'bytes=42000-']);
 	});
 
 	test('a resume answered 503 is tried again (one resume each), then the file completes', async () => {
 		script = [{ cutAfter: 10_000 }, { status: 503 }, { status: 503 }, {}];
-		expect((await read(200)).equals(FILE)).toBe(true);
+		expect((await read(200, {}, [10_000])).equals(FILE)).toBe(true);
 		expect(seen.map((s) => [s.range, s.status])).toEqual([
 			[undefined, 200],
 			['bytes=10000-', 503],
@@ -206,8 +272,7 @@ describe('resumes', () => {
 
 	test('a resume answered 404: the media is gone, no more requests', async () => {
 		script = [{ cutAfter: 10_000 }, { status: 404 }];
-		const dl = await client(200).openDownload(`${base}/f.mp4`);
-		const e = await binaryToBuffer(dl.stream).catch((err: unknown) => err);
+		const e = await read(200, {}, [10_000]).catch((err: unknown) => err);
 		expect(e).toBeInstanceOf(ImaRequestError);
 		expect((e as Error).message).toBe("The media is gone from IMA's storage (HTTP 404)");
 		expect(seen).toHaveLength(2);
@@ -215,7 +280,7 @@ describe('resumes', () => {
 
 	test('416 to a range request: ranges are dropped, the whole file is read again and its start skipped', async () => {
 		script = [{ cutAfter: 10_000 }, { status: 416 }, {}];
-		expect((await read(200)).equals(FILE)).toBe(true);
+		expect((await read(200, {}, [10_000])).equals(FILE)).toBe(true);
 		expect(seen.map((s) => [s.range, s.status])).toEqual([
 			[undefined, 200],
 			['bytes=10000-', 416],
@@ -225,22 +290,31 @@ describe('resumes', () => {
 
 	test(`a stall that never ends: ${MAX_RESUMES} resumes, then a clear error with what was received`, async () => {
 		script = [{ cutAfter: 1000 }];
-		const e = await failure(read(200));
+		const e = await failure(read(200, {}, [1000, 2000, 3000, 4000]));
 		expect(e.message).toBe(`The media download did not recover after 3 resumes: no progress (under 1 KB/s) for 0.2 s (4000 bytes of ${FILE.length} bytes received)`);
 		expect(e.info).toMatchObject({ kind: 'network', transient: false });
 		expect(seen.map((s) => s.range)).toEqual([undefined, 'bytes=1000-', 'bytes=2000-', 'bytes=3000-']);
+		// Each answer cut 0.2 s (+ 1 ms) after it began, the next one asked for at once.
+		expect(seen.map((s) => s.at - seen[0].at)).toEqual([0, 201, 402, 603]);
+		expect(clock.elapsed()).toBe(804);
 	});
 
 	test('Download Timeout stays the total bound across resumes', async () => {
 		script = [{ cutAfter: 1000 }];
-		const e = await failure(read(300, { totalTimeoutMs: 500 }));
+		const r = reader((await open(300, { totalTimeoutMs: 500 })).stream);
+		await stall(r, 1000, 300); // the first answer is cut at 301 ms and resumed
+		await until(() => r.got >= 2000);
+		// The second answer's watchdog wakes at the total bound (500 ms), not at its stall timeout (601 ms).
+		clock.advance(199);
+		const e = await failure(r.done);
 		expect(e.message).toBe('The download took longer than 0.5 s');
-		expect(seen.length).toBeLessThanOrEqual(2);
+		expect(seen).toHaveLength(2);
+		expect(clock.elapsed()).toBe(500);
 	});
 
 	test('Max Download Size stays the total bound across parts (no Content-Length)', async () => {
 		script = [{ chunked: true, cutAfter: 20_000 }, { chunked: true }];
-		const e = await failure(read(200, { maxBytes: 30_000 }));
+		const e = await failure(read(200, { maxBytes: 30_000 }, [20_000]));
 		expect(e.message).toBe('The media passed the size limit of 30000 bytes');
 		expect(seen).toHaveLength(2);
 	});
@@ -248,55 +322,120 @@ describe('resumes', () => {
 
 test("a transport that ends a silent body itself (n8n 2.x's HTTP layer does, after the request timeout) is still reported as a stall", async () => {
 	script = [{ cutAfter: 1000 }];
-	// n8n-core 2.11's helper, plus what n8n 2.x's transport adds: a body silent for `timeout` ms is destroyed
+	// n8n-core 2.11's helper, plus what n8n 2.x's transport adds: a body silent for the Request
+	// Timeout (200 ms, on the test clock) is destroyed.
+	const REQUEST_TIMEOUT_MS = 200;
+	let ended = 0;
 	const idleKilling = async (opts: any) => {
 		const res = await n8nHttpRequest(opts);
 		const body = res.body;
 		if (!body || typeof body.push !== 'function') return res;
-		let timer: NodeJS.Timeout | undefined;
+		let idle: AbortController | undefined;
 		const arm = () => {
-			clearTimeout(timer);
-			timer = setTimeout(() => body.destroy(Object.assign(new Error('terminated'), { code: 'UND_ERR_BODY_TIMEOUT' })), opts.timeout);
+			idle?.abort();
+			const mine = (idle = new AbortController());
+			clock.sleep(REQUEST_TIMEOUT_MS, mine.signal, true).then(
+				() => {
+					ended++;
+					body.destroy(Object.assign(new Error('terminated'), { code: 'UND_ERR_BODY_TIMEOUT' }));
+				},
+				() => undefined,
+			);
 		};
 		const push = body.push;
 		body.push = function (chunk: unknown, encoding?: BufferEncoding) {
-			if (chunk === null) clearTimeout(timer);
+			if (chunk === null) idle?.abort();
 			else arm();
 			return push.call(this, chunk, encoding);
 		};
-		body.once('close', () => clearTimeout(timer));
+		body.once('close', () => idle?.abort());
 		arm();
 		return res;
 	};
-	const dl = await client(200, undefined, { httpRequest: idleKilling }).openDownload(`${base}/f.mp4`);
-	const e = await binaryToBuffer(dl.stream).catch((err: unknown) => err);
+	const r = reader((await open(REQUEST_TIMEOUT_MS, {}, client(REQUEST_TIMEOUT_MS, undefined, { httpRequest: idleKilling }))).stream);
+	for (const bytes of [1000, 2000, 3000, 4000]) {
+		await until(() => r.settled || r.got >= bytes);
+		// The layer's timer and the watchdog's are both due now: the layer ends the body before
+		// the watchdog's 1 ms turn for pending I/O is over.
+		clock.advance(REQUEST_TIMEOUT_MS);
+	}
+	const e = await r.done.catch((err: unknown) => err);
 	expect((e as Error).message).toBe(`The media download did not recover after 3 resumes: no progress (under 1 KB/s) for 0.2 s (4000 bytes of ${FILE.length} bytes received)`);
 	expect(seen).toHaveLength(4);
+	expect(ended).toBe(4); // every answer was ended by the layer, none by the watchdog
 });
 
 describe('the rate that counts as progress', () => {
-	test(`a trickle above ${MIN_DOWNLOAD_RATE / 1024} KB/s is not cut; one below it is`, async () => {
+	test(`a trickle above ${MIN_DOWNLOAD_RATE / 1024} KB/s is not cut`, async () => {
+		clock.auto = false;
 		// 200 bytes every 40 ms = 5 KB/s: slow, but progress
 		script = [{ cutAfter: 48_000, trickle: { bytes: 200, everyMs: 40 } }];
-		expect((await read(300)).equals(FILE)).toBe(true);
+		const r = reader((await open(300)).stream);
+		for (let sent = 48_000; sent < FILE.length; sent += 200) {
+			await until(() => r.got >= sent);
+			clock.advance(40);
+		}
+		expect((await r.done).equals(FILE)).toBe(true);
 		expect(seen).toHaveLength(1);
+		expect(clock.elapsed()).toBe(400); // 10 × 40 ms, with the watchdog awake at 300 ms
+	});
+
+	test(`a trickle below ${MIN_DOWNLOAD_RATE / 1024} KB/s is cut when the stall timeout passes, and resumed`, async () => {
+		clock.auto = false;
 		// 20 bytes every 40 ms = 500 B/s: cut and resumed
-		seen = [];
 		script = [{ cutAfter: 48_000, trickle: { bytes: 20, everyMs: 40 } }, {}];
-		expect((await read(300)).equals(FILE)).toBe(true);
-		expect(seen).toHaveLength(2);
-		expect(Number(/\d+/.exec(seen[1].range!)![0])).toBeGreaterThanOrEqual(48_000);
+		const r = reader((await open(300)).stream);
+		for (let sent = 48_000; sent < 48_140; sent += 20) {
+			await until(() => r.got >= sent);
+			clock.advance(40);
+		}
+		await stall(r, 48_140, 20); // 280 + 20 = 300 ms: 140 bytes in the window, under 1 KB/s
+		expect((await r.done).equals(FILE)).toBe(true);
+		expect(seen.map((s) => [s.range, s.at - seen[0].at])).toEqual([
+			[undefined, 0],
+			['bytes=48140-', 301],
+		]);
 	});
 
 	test('time the reader holds the stream back is not a stall (nor does the socket time out meanwhile)', async () => {
+		clock.auto = false;
 		script = [{ repeat: 400 }]; // 20 MB: far more than the socket buffers hold
-		const dl = await client(150).openDownload(`${base}/big.mp4`);
+		// The sockets of the requests, to see their idle timeout.
+		// eslint-disable-next-line @typescript-eslint/no-var-requires
+		const nodeHttp = require('http'); // the module itself (the import is a read-only view)
+		const request = nodeHttp.request;
+		const used: Array<{ timeout?: number }> = [];
+		nodeHttp.request = function (this: unknown, ...args: any[]) {
+			const req = (request as any).apply(this, args);
+			req.on('socket', (socket: any) => used.push(socket));
+			return req;
+		};
+		let dl;
+		try {
+			dl = await open(150);
+		} finally {
+			nodeHttp.request = request;
+		}
 		const stream: any = dl.stream;
 		let total = 0;
 		const first = await new Promise<Buffer>((resolve) => stream.once('data', resolve));
 		total += first.length;
 		stream.pause();
-		await new Promise((r) => setTimeout(r, 600)); // 4 × the stall timeout, reading nothing
+		// Held back: the stream's buffer is full (nothing is being read from the network) and the
+		// server cannot write more.
+		await until(() => stream.readableLength >= stream.readableHighWaterMark && responses[0].writableLength > 0);
+		// 10 stall timeouts pass while the reader reads nothing: the watchdog looks every 150 ms
+		// and sees nobody waiting for the network.
+		for (let i = 0; i < 10; i++) {
+			clock.advance(150);
+			await new Promise((r) => setImmediate(r));
+		}
+		expect(clock.pending().map((s) => s.ms)).toEqual([150]); // watching, not cut
+		// The request asked for a socket timeout (n8n's redirect follower leaves it on the socket,
+		// where it would end a held-back body after that long): the body's socket has none.
+		expect(clock.requests.map((q) => q.timeoutMs)).toEqual([HEADERS_MS]);
+		expect(used).toHaveLength(1);
+		expect(used[0].timeout).toBe(0);
 		for await (const chunk of stream) total += (chunk as Buffer).length;
 		expect(total).toBe(FILE.length * 400);
 		expect(seen).toHaveLength(1);
@@ -304,24 +443,28 @@ describe('the rate that counts as progress', () => {
 });
 
 test('a busy event loop is not a stalled server: the watchdog lets pending data in before it cuts', async () => {
+	clock.auto = false;
 	// 400 bytes every 20 ms (20 KB/s): progress all along
 	script = [{ cutAfter: 40_000, trickle: { bytes: 400, everyMs: 20 } }];
-	const dl = await client(200).openDownload(`${base}/f.mp4`);
-	const reading = binaryToBuffer(dl.stream);
-	await new Promise((r) => setTimeout(r, 100));
-	const until = Date.now() + 600; // the process is busy for 3 stall timeouts: no timer, no I/O
-	while (Date.now() < until) {
-		/* busy */
+	const r = reader((await open(200)).stream);
+	await until(() => r.got >= 40_000);
+	// The process is busy for 3 stall timeouts (600 ms): when it is free, the server's next 400
+	// bytes and the watchdog's wake-up come together, the bytes still unread in the socket.
+	clock.advance(600);
+	await until(() => r.got >= 40_400 && clock.pending().some((s) => s.ms === 1));
+	clock.advance(1); // the watchdog's turn for pending I/O is over: the bytes came in, no cut
+	for (let sent = 40_400; sent < FILE.length; sent += 400) {
+		await until(() => r.got >= sent);
+		clock.advance(20);
 	}
-	expect((await reading).equals(FILE)).toBe(true);
+	expect((await r.done).equals(FILE)).toBe(true);
 	expect(seen).toHaveLength(1);
 });
 
 describe('a changed file', () => {
 	test('openDownload: another ETag on a resume fails the stream clearly (bytes of an older file were handed on)', async () => {
 		script = [{ cutAfter: 10_000 }, { etag: '"v2"' }];
-		const dl = await client(200).openDownload(`${base}/f.mp4`);
-		const e = await binaryToBuffer(dl.stream).catch((err: unknown) => err);
+		const e = await read(200, {}, [10_000]).catch((err: unknown) => err);
 		expect((e as Error).message).toBe('The media changed on the server during the download (its ETag changed)');
 		expect(seen).toHaveLength(2);
 	});
@@ -331,8 +474,7 @@ describe('a changed file', () => {
 		['another total in Content-Range', {}, { total: FILE.length + 1 }, `its size changed from ${FILE.length} to ${FILE.length + 1} bytes`],
 	])('openDownload: %s on a resume is a changed file too', async (_name, first, second, reason) => {
 		script = [{ cutAfter: 10_000, ...first }, second];
-		const dl = await client(200).openDownload(`${base}/f.mp4`);
-		const e = await binaryToBuffer(dl.stream).catch((err: unknown) => err);
+		const e = await read(200, {}, [10_000]).catch((err: unknown) => err);
 		expect((e as Error).message).toBe(`The media changed on the server during the download (${reason})`);
 	});
 
@@ -340,9 +482,11 @@ describe('a changed file', () => {
 		script = [{ cutAfter: 10_000 }, { etag: '"v2"' }, { etag: '"v2"' }];
 		const stores: number[] = [];
 		const c = client(200);
-		const bytes = await downloadMedia(c, `${base}/f.mp4`, {}, async (dl) => {
+		const bytes = await downloadMedia(c, `${base}/f.mp4`, { timeoutMs: HEADERS_MS }, async (dl) => {
 			stores.push(stores.length);
-			return (await binaryToBuffer(dl.stream)) as Buffer;
+			const r = reader(dl.stream);
+			if (stores.length === 1) await stall(r, 10_000, 200);
+			return await r.done;
 		});
 		expect(bytes.equals(FILE)).toBe(true);
 		expect(stores).toEqual([0, 1]);
@@ -352,16 +496,19 @@ describe('a changed file', () => {
 
 describe('cancellation', () => {
 	test('cancelling during a stall ends the download at once, without a resume', async () => {
+		clock.auto = false;
 		script = [{ cutAfter: 1000 }];
 		const ac = new AbortController();
-		const dl = await client(60_000, ac.signal).openDownload(`${base}/f.mp4`);
-		const reading = binaryToBuffer(dl.stream).catch((err: unknown) => err);
-		await new Promise((r) => setTimeout(r, 50));
+		const r = reader((await open(60_000, {}, client(60_000, ac.signal))).stream);
+		await until(() => r.got >= 1000); // stalled: the server sends nothing more
 		ac.abort();
-		const e = await reading;
+		const e = await r.done.catch((err: unknown) => err);
 		expect(e).toBeInstanceOf(ImaRequestError);
 		expect((e as ImaRequestError).info.kind).toBe('cancelled');
 		expect(seen).toHaveLength(1);
+		// At once: no time passed, and the watchdog's sleep is gone.
+		expect(clock.elapsed()).toBe(0);
+		expect(clock.pending()).toEqual([]);
 	});
 });
 

@@ -180,7 +180,7 @@ describe('createForItem with a stored execution: which task each item made', () 
 			cancelled: false,
 			clean: (t: string) => t,
 			createTask: jest.fn(async () => {
-				await new Promise((r) => setTimeout(r, 5));
+				await new Promise((r) => setImmediate(r)); // answers on a later turn: the six creates overlap
 				return { id: `t${n++}` };
 			}),
 		};

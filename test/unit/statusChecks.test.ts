@@ -6,8 +6,12 @@ import { creationTime, nextCheckIn, taskHint } from '../../nodes/Ima/results/exp
 import { readTaskOnce } from '../../nodes/Ima/results/wait';
 import type { RunOptions } from '../../nodes/Ima/run/options';
 import { clearLearned } from '../../nodes/Ima/helpers/checkSchedule';
-import { clearBudgets, STATUS_BUDGET } from '../../nodes/Ima/helpers/pollBudget';
+import { clearBudgets } from '../../nodes/Ima/helpers/pollBudget';
 import { ImaClient } from '../../nodes/Ima/transport';
+import type { TestClock } from '../support/testClock';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { installTestClock, uninstallAllClocks } = require('../support/testClock');
 
 const options = (pollInterval = 0) => ({ pollInterval }) as RunOptions;
 const client = { credentials: { baseUrl: 'https://api.example', apiKey: 'k', uploadBaseUrl: 'https://up.example' } } as any;
@@ -70,14 +74,15 @@ describe("nextCheckIn: Check Task's hint for the Wait node", () => {
 });
 
 describe("Check Task's one read: a 429 never fails it", () => {
-	const saved = { ...STATUS_BUDGET };
+	// On a clock the test controls (test/support/testClock.js): the budget's pauses, the read's
+	// backoff and its Timeout run on virtual time, which steps to each wait in turn.
+	let clock: TestClock;
 	beforeEach(() => {
-		// A budget far above what this test sends, so that its halvings cost no real time.
-		Object.assign(STATUS_BUDGET, { startPerSecond: 100_000, floorPerSecond: 10_000 });
 		clearBudgets();
+		clock = installTestClock({ auto: true });
 	});
 	afterEach(() => {
-		Object.assign(STATUS_BUDGET, saved);
+		uninstallAllClocks();
 		clearBudgets();
 	});
 
@@ -86,7 +91,7 @@ describe("Check Task's one read: a 429 never fails it", () => {
 		const ctx: any = {
 			helpers: {
 				async httpRequestWithAuthentication(_type: string, opts: any) {
-					sent.push(Date.now());
+					sent.push(Date.now() - clock.startTime);
 					expect(opts.url).toBe('https://api.example/open/v1/tasks/detail');
 					const a = answers.shift()!;
 					return { statusCode: a.statusCode, headers: a.headers ?? {}, body: a.body };
@@ -114,7 +119,9 @@ describe("Check Task's one read: a 429 never fails it", () => {
 	});
 
 	test('429s stop being waited out once the Timeout has passed', async () => {
-		const { client } = fakeClient(Array(1000).fill(limited));
+		const { client, sent } = fakeClient(Array(1000).fill(limited));
 		await expect(readTaskOnce(client, 't1', { pollInterval: 0, timeout: 0.05 } as RunOptions)).rejects.toThrow(/429/);
+		// The attempts of one read (4), then no more: 996 answers were never asked for.
+		expect(sent).toHaveLength(4);
 	});
 });

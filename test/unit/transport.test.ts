@@ -469,7 +469,17 @@ describe('downloads', () => {
 		// n8n's two ways of storing a binary: into memory (data events) and onto disk (async iteration)
 		const readers: Array<[string, (s: any) => Promise<unknown>]> = [
 			['in memory', async (s) => await binaryToBuffer(s)],
-			['to a file', async (s) => await fs.writeFile(path.join(os.tmpdir(), `ima-dl-${process.pid}-${Math.random()}`), s)],
+			[
+				'to a file',
+				async (s) => {
+					const file = path.join(os.tmpdir(), `ima-dl-${process.pid}-${Math.random()}`);
+					try {
+						await fs.writeFile(file, s);
+					} finally {
+						await fs.rm(file, { force: true });
+					}
+				},
+			],
 		];
 
 		// On a clock the test controls (test/support/testClock.js), which stands still while the

@@ -73,6 +73,9 @@ export async function mediaItems(ctx: IExecuteFunctions, client: ImaClient, done
 				}
 			} catch (error) {
 				const reason = error instanceof Error ? error.message : String(error);
+				const refused = error instanceof ImaRequestError && error.info.kind === 'refused' ? error.info : undefined;
+				// A second try fetches the same URL: worth it unless the node would refuse it again.
+				const again = !refused ? 'to download it again' : refused.allowable ? 'after allowing the host to download it' : undefined;
 				const failure = new ItemError(`IMA task ${c.taskId} finished, but downloading media ${m.index} failed: ${reason}`, {
 					taskId: c.taskId,
 					charge: 'charged',
@@ -80,8 +83,8 @@ export async function mediaItems(ctx: IExecuteFunctions, client: ImaClient, done
 					httpCode: error instanceof ImaRequestError ? error.info.httpStatus : undefined,
 					description: [
 						// Why a URL was not requested (the key in it, a private host) and what to do.
-						error instanceof ImaRequestError && error.info.kind === 'refused' ? error.info.description : undefined,
-						`The media is at ${m.url}. Run "Wait for Result" with task ID ${c.taskId} to download it again.`,
+						refused?.description,
+						again ? `The media is at ${m.url}. Run "Wait for Result" with task ID ${c.taskId} ${again}.` : undefined,
 					]
 						.filter(Boolean)
 						.join(' '),

@@ -20,6 +20,8 @@ export interface ImaErrorInfo {
 	imaMessage?: string;
 	retryAfterMs?: number;
 	description?: string;
+	/** A refused URL the user can allow (a private host, option Allowed Private Media Hosts). */
+	allowable?: boolean;
 	/** Which call failed, e.g. "create", "task detail", "upload token". */
 	step: string;
 }

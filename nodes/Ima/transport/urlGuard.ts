@@ -62,6 +62,6 @@ export function checkFetchUrl(t: ImaTransport, url: string, rule: FetchRule = {}
 	throw refusedError(
 		`The ${what} points to ${verdict.what}; the node fetches media only from public hosts`,
 		step,
-		{ description: `Nothing was requested from ${parsed.href}. A server could use such an address to read your network or your cloud's metadata through n8n. If your media really comes from a private host (a self-hosted CDN or proxy), add it to the option Allowed Private Media Hosts; the hosts of the IMA API credential's base URLs are always allowed.` },
+		{ description: `Nothing was requested from ${parsed.href}. A server could use such an address to read your network or your cloud's metadata through n8n. If your media really comes from a private host (a self-hosted CDN or proxy), add it to the option Allowed Private Media Hosts; the hosts of the IMA API credential's base URLs are always allowed.`, allowable: true },
 	);
 }
