@@ -79,8 +79,8 @@ describe('withRetries', () => {
 	});
 
 	test('cancelled before the first try: nothing is sent', async () => {
-		const attempt = jest.fn();
-		const e = await withRetries(tries({ cancelled: true }), 'task detail', attempt).catch((x: unknown) => x as ImaRequestError);
+		const attempt = jest.fn(async () => 'sent');
+		const e = (await withRetries(tries({ cancelled: true }), 'task detail', attempt).catch((x: unknown) => x)) as ImaRequestError;
 		expect(e.info.kind).toBe('cancelled');
 		expect(attempt).not.toHaveBeenCalled();
 	});
