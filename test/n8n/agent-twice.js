@@ -4,8 +4,8 @@
 /**
  * An AI Agent that calls the IMA tool twice in ONE execution, in a real n8n (issue #19, part 2):
  * n8n's AI Agent with an OpenAI Chat Model whose credential points at a scripted fake OpenAI API
- * on loopback (this file), and the IMA Tool (n8n-nodes-ima.imaTool, $fromAI('prompt')). Each
- * scenario is one `n8n execute`:
+ * on loopback (shared.js's startScriptedModel, with this file's scenarioScript), and the IMA Tool
+ * (n8n-nodes-ima.imaTool, $fromAI('prompt')). Each scenario is one `n8n execute`:
  *   A. two prompts, one after the other (the model calls, reads the answer, calls again);
  *   B. the same prompt twice, one after the other (the user asked twice);
  *   C. the same prompt twice in one model turn (two parallel tool calls).
@@ -17,14 +17,15 @@
  *
  *   node test/n8n/agent-twice.js [2.41.1|1.123.81 ...]     (default 2.41.1; needs `npm run build`)
  *
- * From test/n8n/run.js: const { agentTwiceCheck } = require('./agent-twice');
- *   await agentTwiceCheck({ nodeBin, n8nBin, userFolder, outDir, env }) → {ok, checks}
+ * From JavaScript (test/n8n/starters.js runs it for run.js):
+ *   const { agentTwiceCheck } = require('./agent-twice');
+ *   await agentTwiceCheck({ nodeBin, n8nBin, userFolder, outDir, env?, log? }) → {ok, checks}
  */
 const fs = require('fs');
-const http = require('http');
 const path = require('path');
 
-const { prepareFolder, checker, startImaSimulator } = require('./live');
+const { prepareFolder, startImaSimulator } = require('./live');
+const { checker, startScriptedModel, standalone } = require('./shared');
 
 const API_KEY = 'sim-test-key-agent-twice';
 const TOOL_NODE_NAME = 'IMA image';
@@ -56,61 +57,6 @@ function scenarioScript(messages, tools) {
 	if (scenario && toolName && turn < scenario.turns.length) return { calls: scenario.turns[turn].map((prompt) => ({ name: toolName, args: { prompt } })), id: `${scenario.key}_${turn}` };
 	const results = messages.filter((m) => m.role === 'tool').map((m) => String(m.content));
 	return { text: `Done, ${results.length} answer(s): ${results.join(' || ')}` };
-}
-
-/**
- * A fake OpenAI chat completions API on loopback. `script(messages, tools)` decides each answer:
- * {calls: [{name, args}], id} (tool calls, in one turn) or {text}. Records every request.
- */
-async function startScriptedModel(script = scenarioScript) {
-	/** @type {any[]} */
-	const requests = [];
-	const server = http.createServer((req, res) => {
-		let body = '';
-		req.on('data', (d) => (body += d));
-		req.on('end', () => {
-			/** @type {any} */
-			let json = {};
-			try {
-				json = JSON.parse(body || '{}');
-			} catch {
-				/* not JSON */
-			}
-			requests.push({ method: req.method, url: req.url, body: json });
-			if (req.method === 'GET' && /\/models/.test(String(req.url))) {
-				res.writeHead(200, { 'content-type': 'application/json' });
-				res.end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-fake', object: 'model', created: 0, owned_by: 'test' }] }));
-				return;
-			}
-			if (!/\/chat\/completions$/.test(String(req.url))) {
-				res.writeHead(404, { 'content-type': 'application/json' });
-				res.end(JSON.stringify({ error: { message: `fake model: no ${req.url}` } }));
-				return;
-			}
-			const messages = Array.isArray(json.messages) ? json.messages : [];
-			const tools = Array.isArray(json.tools) ? json.tools : [];
-			const step = script(messages, tools);
-			/** @type {any} */
-			const message = step.calls
-				? { role: 'assistant', content: null, tool_calls: step.calls.map((c, i) => ({ id: `call_${step.id || requests.length}_${i}`, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } })) }
-				: { role: 'assistant', content: step.text };
-			const finish = message.tool_calls ? 'tool_calls' : 'stop';
-			if (json.stream) {
-				res.writeHead(200, { 'content-type': 'text/event-stream' });
-				const chunk = (delta, finish_reason) =>
-					res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 0, model: 'gpt-fake', choices: [{ index: 0, delta, finish_reason }] })}\n\n`);
-				chunk(message.tool_calls ? { role: 'assistant', tool_calls: message.tool_calls.map((c, index) => ({ index, ...c })) } : { role: 'assistant', content: message.content }, null);
-				chunk({}, finish);
-				res.end('data: [DONE]\n\n');
-				return;
-			}
-			res.writeHead(200, { 'content-type': 'application/json' });
-			res.end(JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion', created: 0, model: 'gpt-fake', choices: [{ index: 0, message, finish_reason: finish }], usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 } }));
-		});
-	});
-	await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
-	const addr = /** @type {import('net').AddressInfo} */ (server.address());
-	return { url: `http://127.0.0.1:${addr.port}/v1`, requests, close: () => new Promise((r) => server.close(() => r(undefined))) };
 }
 
 function workflow(s) {
@@ -186,7 +132,7 @@ async function agentTwiceCheck(o) {
 	const { checks, check } = checker(log);
 	fs.mkdirSync(o.outDir, { recursive: true });
 	const sim = await startImaSimulator(API_KEY);
-	const model = await startScriptedModel();
+	const model = await startScriptedModel(scenarioScript);
 	let folder;
 	try {
 		const prep = await prepareFolder({
@@ -260,13 +206,6 @@ async function agentTwiceCheck(o) {
 	return result;
 }
 
-module.exports = { agentTwiceCheck, startScriptedModel, SCENARIOS };
+module.exports = { agentTwiceCheck, SCENARIOS };
 
-if (require.main === module) {
-	require('./mcp')
-		.standalone('agent-twice', agentTwiceCheck)
-		.catch((e) => {
-			console.error('[agent-twice]', e && e.stack ? e.stack : e);
-			process.exit(1);
-		});
-}
+if (require.main === module) standalone('agent-twice', agentTwiceCheck);

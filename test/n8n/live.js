@@ -124,23 +124,11 @@ async function waitForWebhook(url, { method = 'GET', headers = {}, timeoutMs = 6
 	}
 }
 
-/** A checks list: check(ok, what, detail) records and returns ok. */
-function checker(log = () => undefined) {
-	/** @type {{ok: boolean, what: string, detail?: string}[]} */
-	const checks = [];
-	/** @param {unknown} ok @param {string} what @param {unknown} [detail] */
-	const check = (ok, what, detail) => {
-		checks.push({ ok: !!ok, what, ...(ok || detail === undefined ? {} : { detail: String(detail).slice(0, 1500) }) });
-		log(`${ok ? '✓' : '✗'} ${what}${!ok && detail !== undefined ? ` — ${String(detail).slice(0, 400)}` : ''}`);
-		return !!ok;
-	};
-	return { checks, check };
-}
-
 /** The IMA simulator in this process (its record is what the checks read). */
 async function startImaSimulator(apiKey) {
 	const { startSimulator } = require('../simulator');
 	return startSimulator({ apiKey, speed: 100 });
 }
 
-module.exports = { prepareFolder, startLive, bindCredentials, waitForWebhook, checker, startImaSimulator };
+// checker lives in ./shared; still exported here for callers that take it from this file.
+module.exports = { prepareFolder, startLive, bindCredentials, waitForWebhook, checker: require('./shared').checker, startImaSimulator };

@@ -23,15 +23,17 @@
  *
  *   node test/n8n/mcp.js [2.41.1|1.123.81 ...]     (default 2.41.1; needs `npm run build` first)
  *
- * From test/n8n/run.js: const { mcpCheck } = require('./mcp');
- *   await mcpCheck({ nodeBin, n8nBin, userFolder, outDir, env }) → {ok, checks}
+ * From JavaScript (test/n8n/starters.js runs it for run.js):
+ *   const { mcpCheck } = require('./mcp');
+ *   await mcpCheck({ nodeBin, n8nBin, userFolder, outDir, env?, log? }) → {ok, checks}
  */
 const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
 
 const h = require('./editor/n8n');
-const { startLive, waitForWebhook, checker, startImaSimulator } = require('./live');
+const { startLive, waitForWebhook, startImaSimulator } = require('./live');
+const { checker, standalone } = require('./shared');
 
 const EXAMPLE = path.join(h.REPO, 'examples', 'templates', 'mcp-server-ima-tool.json');
 const TOOL = 'IMA_Generate_Image';
@@ -215,39 +217,6 @@ async function mcpCheck(o) {
 	return result;
 }
 
-/** Standalone: pack, install into a temp user folder, run the check per n8n version. */
-async function standalone(name, fn) {
-	const { ensureN8n, nodeOfMajor } = require('./install');
-	const versions = process.argv.slice(2).filter((a) => /^\d+\.\d+\.\d+$/.test(a));
-	if (!versions.length) versions.push('2.41.1');
-	const tmp = h.tempDir(`n8n-ima-${name}-`);
-	const tarball = await h.packPackage(path.join(tmp, 'pack'));
-	const results = [];
-	try {
-		for (const version of versions) {
-			const major = Number(version.split('.')[0]);
-			const installed = await ensureN8n(version);
-			const nodeBin = major >= 2 ? installed.nodeBin : (await nodeOfMajor(22)).nodeBin;
-			const userFolder = path.join(tmp, `user-${version}`);
-			fs.mkdirSync(userFolder, { recursive: true });
-			await h.installPackage(userFolder, tarball);
-			console.log(`\n[${name}] === n8n ${version} ===`);
-			results.push({ version, ...(await fn({ nodeBin, n8nBin: installed.n8nBin, userFolder, outDir: path.join(h.REPO, 'test-output', 'n8n', `${name}-${version}`) })) });
-		}
-	} finally {
-		if (!process.env.N8N_IMA_KEEP) fs.rmSync(tmp, { recursive: true, force: true });
-		else console.log(`[${name}] kept ${tmp}`);
-	}
-	console.log(`\n[${name}] summary`);
-	for (const r of results) console.log(`  n8n ${r.version}: ${r.ok ? 'ok' : 'FAILED'} — ${r.checks.filter((c) => c.ok).length}/${r.checks.length} checks`);
-	process.exitCode = results.every((r) => r.ok) ? 0 : 1;
-}
+module.exports = { mcpCheck, connect, resultText };
 
-module.exports = { mcpCheck, standalone, connect, resultText };
-
-if (require.main === module) {
-	standalone('mcp', mcpCheck).catch((e) => {
-		console.error('[mcp]', e && e.stack ? e.stack : e);
-		process.exit(1);
-	});
-}
+if (require.main === module) standalone('mcp', mcpCheck);

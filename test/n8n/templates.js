@@ -23,8 +23,9 @@
  *
  *   node test/n8n/templates.js [2.41.1|1.123.81 ...]    (default 2.41.1; needs `npm run build`)
  *
- * From test/n8n/run.js: const { templatesCheck } = require('./templates');
- *   await templatesCheck({ nodeBin, n8nBin, userFolder, outDir, env }) → {ok, checks}
+ * From JavaScript (test/n8n/starters.js runs it for run.js):
+ *   const { templatesCheck } = require('./templates');
+ *   await templatesCheck({ nodeBin, n8nBin, userFolder, outDir, env?, log? }) → {ok, checks}
  */
 const fs = require('fs');
 const os = require('os');
@@ -33,9 +34,9 @@ const crypto = require('crypto');
 const { execFile } = require('child_process');
 
 const h = require('./editor/n8n');
-const { prepareFolder, checker, startImaSimulator, waitForWebhook } = require('./live');
+const { prepareFolder, startImaSimulator, waitForWebhook } = require('./live');
 const { startStandins, HOSTS } = require('./standins');
-const { startScriptedModel } = require('./agent-twice');
+const { checker, startScriptedModel, standalone } = require('./shared');
 
 const DIR = path.join(h.REPO, 'examples', 'templates');
 const API_KEY = 'sim-test-key-templates';
@@ -308,11 +309,4 @@ async function templatesCheck(o) {
 
 module.exports = { templatesCheck, testCopies, SHEET_ROWS, FORM_ANSWERS };
 
-if (require.main === module) {
-	require('./mcp')
-		.standalone('templates', templatesCheck)
-		.catch((e) => {
-			console.error('[templates]', e && e.stack ? e.stack : e);
-			process.exit(1);
-		});
-}
+if (require.main === module) standalone('templates', templatesCheck);
