@@ -3,11 +3,12 @@
 'use strict';
 /**
  * What an AI Agent reads about the IMA tool, in a real n8n (issue #13): n8n's AI Agent node with
- * an OpenAI Chat Model whose credential points at a fake OpenAI API on loopback (this file), and
- * an "IMA Tool" node (n8n-nodes-ima.imaTool) with no description of its own set and a
- * $fromAI('prompt') argument. The fake model records the tool definitions n8n sends it (name,
- * description, JSON schema of the arguments), asks for one tool call, then answers. The run goes
- * through `n8n execute` against the IMA simulator.
+ * an OpenAI Chat Model whose credential points at a fake OpenAI API on loopback (shared.js's
+ * startScriptedModel with this file's oneCallScript), and an "IMA Tool" node
+ * (n8n-nodes-ima.imaTool) with no description of its own set and a $fromAI('prompt') argument.
+ * The fake model records the tool definitions n8n sends it (name, description, JSON schema of the
+ * arguments), asks for one tool call, then answers. The run goes through `n8n execute` against the
+ * IMA simulator.
  *
  *   node test/n8n/agent.js [2.41.1|1.123.81 ...]     (default 2.41.1; needs `npm run build` first)
  *
@@ -17,75 +18,30 @@
  * Output: test-output/n8n/agent-<version>/ (n8n logs, the recorded model requests).
  *
  * From JavaScript (test/n8n/run.js): const { agentCheck } = require('./agent');
- *   await agentCheck({ nodeBin, n8nBin, userFolder, simulatorUrls, outDir, env }) → {ok, checks, tool}
+ *   await agentCheck({ nodeBin, n8nBin, userFolder, simulatorUrls, outDir, apiKey, env?, detail?, log? })
+ *     → {ok, n8nVersion, checks, tool}; detail(taskId) (the simulator's task detail) adds the prompt check.
+ * Standalone it starts the simulator as a child process for all versions (shared.js's standalone).
  */
 const fs = require('fs');
-const http = require('http');
 const path = require('path');
 
 const h = require('./editor/n8n');
+const { checker, startScriptedModel, standalone } = require('./shared');
 
 const PROMPT = 'a red fox asleep in fresh snow, soft morning light';
 const FROM_AI_DESCRIPTION = 'What the image shows, in detail';
 const TOOL_NODE_NAME = 'IMA image';
 
-/** A fake OpenAI chat completions API: one tool call, then a final answer. Records every request. */
-async function startFakeModel() {
-	/** @type {any[]} */
-	const requests = [];
-	const server = http.createServer((req, res) => {
-		let body = '';
-		req.on('data', (d) => (body += d));
-		req.on('end', () => {
-			let json = {};
-			try {
-				json = JSON.parse(body || '{}');
-			} catch {
-				/* not JSON */
-			}
-			requests.push({ method: req.method, url: req.url, body: json });
-			if (req.method === 'GET' && /\/models/.test(String(req.url))) {
-				res.writeHead(200, { 'content-type': 'application/json' });
-				res.end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-fake', object: 'model', created: 0, owned_by: 'test' }] }));
-				return;
-			}
-			if (!/\/chat\/completions$/.test(String(req.url))) {
-				res.writeHead(404, { 'content-type': 'application/json' });
-				res.end(JSON.stringify({ error: { message: `fake model: no ${req.url}` } }));
-				return;
-			}
-			const messages = Array.isArray(json.messages) ? json.messages : [];
-			const tools = Array.isArray(json.tools) ? json.tools : [];
-			const toolResult = messages.find((m) => m.role === 'tool');
-			/** @type {any} */
-			const message = toolResult
-				? { role: 'assistant', content: `Done. The tool answered: ${String(toolResult.content).slice(0, 300)}` }
-				: {
-						role: 'assistant',
-						content: null,
-						tool_calls: tools.length
-							? [{ id: 'call_ima_1', type: 'function', function: { name: tools[0].function.name, arguments: JSON.stringify({ prompt: PROMPT }) } }]
-							: undefined,
-					};
-			if (!message.tool_calls && !toolResult) message.content = 'no tools were offered';
-			const finish = message.tool_calls ? 'tool_calls' : 'stop';
-			const usage = { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 };
-			if (json.stream) {
-				res.writeHead(200, { 'content-type': 'text/event-stream' });
-				const chunk = (delta, finish_reason) =>
-					res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 0, model: 'gpt-fake', choices: [{ index: 0, delta, finish_reason }] })}\n\n`);
-				chunk(message.tool_calls ? { role: 'assistant', tool_calls: message.tool_calls.map((c, index) => ({ index, ...c })) } : { role: 'assistant', content: message.content }, null);
-				chunk({}, finish);
-				res.end('data: [DONE]\n\n');
-				return;
-			}
-			res.writeHead(200, { 'content-type': 'application/json' });
-			res.end(JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion', created: 0, model: 'gpt-fake', choices: [{ index: 0, message, finish_reason: finish }], usage }));
-		});
-	});
-	await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
-	const addr = /** @type {import('net').AddressInfo} */ (server.address());
-	return { url: `http://127.0.0.1:${addr.port}/v1`, requests, close: () => new Promise((r) => server.close(() => r(undefined))) };
+/**
+ * The fake model's script: call the first tool offered with {prompt: PROMPT}, then answer with the
+ * start of what the tool answered.
+ * @type {Parameters<typeof startScriptedModel>[0]}
+ */
+function oneCallScript(messages, tools) {
+	const toolResult = messages.find((m) => m.role === 'tool');
+	if (toolResult) return { text: `Done. The tool answered: ${String(toolResult.content).slice(0, 300)}` };
+	if (!tools.length) return { text: 'no tools were offered' };
+	return { calls: [{ name: tools[0].function.name, args: { prompt: PROMPT } }], id: 'ima' };
 }
 
 function workflow() {
@@ -147,13 +103,7 @@ function workflow() {
 async function agentCheck(o) {
 	const log = o.log || ((m) => console.log(`[agent] ${m}`));
 	fs.mkdirSync(o.outDir, { recursive: true });
-	/** @type {{ok: boolean, what: string, detail?: string}[]} */
-	const checks = [];
-	const check = (ok, what, detail) => {
-		checks.push({ ok: !!ok, what, ...(ok || detail === undefined ? {} : { detail: String(detail).slice(0, 1500) }) });
-		log(`${ok ? '✓' : '✗'} ${what}${!ok && detail !== undefined ? ` — ${String(detail).slice(0, 400)}` : ''}`);
-		return !!ok;
-	};
+	const { checks, check } = checker(log);
 	const version = h.n8nVersionOf(o.n8nBin);
 	const major = Number(version.split('.')[0]) || 2;
 	const env = { ...h.n8nEnv(o.userFolder, await h.freePort(), await h.freePort(), major), ...(o.env || {}) };
@@ -162,7 +112,7 @@ async function agentCheck(o) {
 			(out) => (fs.writeFileSync(path.join(o.outDir, file), out.split(o.apiKey).join('(the test key)')), { code: 0, out }),
 			(e) => (fs.writeFileSync(path.join(o.outDir, file), String(e.message).split(o.apiKey).join('(the test key)')), { code: 1, out: String(e.message) }),
 		);
-	const model = await startFakeModel();
+	const model = await startScriptedModel(oneCallScript);
 	/** @type {any} */
 	let tool = null;
 	try {
@@ -223,46 +173,18 @@ async function agentCheck(o) {
 	return result;
 }
 
-async function main() {
-	const { ensureN8n, nodeOfMajor } = require('./install');
+/** Standalone: the simulator in a child process for all versions (it answers the prompt check too). */
+async function startSimulator(outRoot) {
 	const { startSimulatorProcess, API_KEY } = require('./editor');
-	const versions = process.argv.slice(2).filter((a) => /^\d+\.\d+\.\d+$/.test(a));
-	if (!versions.length) versions.push('2.41.1');
-	const tmp = h.tempDir('n8n-ima-agent-');
-	const tarball = await h.packPackage(path.join(tmp, 'pack'));
-	const outRoot = path.join(h.REPO, 'test-output', 'n8n');
-	fs.mkdirSync(outRoot, { recursive: true });
 	const sim = await startSimulatorProcess(path.join(outRoot, 'agent-simulator.log'));
+	/** @param {string} taskId */
 	const detail = async (taskId) => {
 		const res = await fetch(`${sim.baseUrl}/open/v1/tasks/detail`, { method: 'POST', headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ task_id: taskId }) });
 		return res.json();
 	};
-	const results = [];
-	try {
-		for (const version of versions) {
-			const major = Number(version.split('.')[0]);
-			const installed = await ensureN8n(version);
-			const nodeBin = major >= 2 ? installed.nodeBin : (await nodeOfMajor(22)).nodeBin;
-			const userFolder = path.join(tmp, `user-${version}`);
-			fs.mkdirSync(userFolder, { recursive: true });
-			await h.installPackage(userFolder, tarball);
-			console.log(`\n[agent] === n8n ${version} ===`);
-			results.push({ version, ...(await agentCheck({ nodeBin, n8nBin: installed.n8nBin, userFolder, simulatorUrls: sim, outDir: path.join(outRoot, `agent-${version}`), apiKey: API_KEY, detail })) });
-		}
-	} finally {
-		await sim.close();
-		fs.rmSync(tmp, { recursive: true, force: true });
-	}
-	console.log('\n[agent] summary');
-	for (const r of results) console.log(`  n8n ${r.version}: ${r.ok ? 'ok' : 'FAILED'} — ${r.checks.filter((c) => c.ok).length}/${r.checks.length} checks`);
-	process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+	return { options: { simulatorUrls: sim, apiKey: API_KEY, detail }, close: () => sim.close() };
 }
 
-module.exports = { agentCheck, startFakeModel };
+module.exports = { agentCheck };
 
-if (require.main === module) {
-	main().catch((e) => {
-		console.error('[agent]', e && e.stack ? e.stack : e);
-		process.exit(1);
-	});
-}
+if (require.main === module) standalone('agent', agentCheck, { start: startSimulator });
