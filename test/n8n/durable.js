@@ -20,7 +20,8 @@
  *   node test/n8n/durable.js [2.41.1|1.123.81 ...]    (default 2.41.1; needs `npm run build` first)
  *
  * From JavaScript (test/n8n/run.js): const { durableCheck } = require('./durable');
- *   await durableCheck({ nodeBin, n8nBin, userFolder, outDir, apiKey, env }) → {ok, checks}
+ *   await durableCheck({ nodeBin, n8nBin, userFolder, outDir, apiKey, env?, log?, timeoutMs? })
+ *     → {ok, n8nVersion, ms, checks}
  * `userFolder` must hold the installed package (.n8n/nodes); the check works in a copy of it.
  * Takes about 3 minutes (two 70 s Waits, n8n started twice).
  */
@@ -28,6 +29,7 @@ const fs = require('fs');
 const path = require('path');
 
 const h = require('./editor/n8n');
+const { checker, standalone } = require('./shared');
 
 const WORKFLOW_FILE = path.join(__dirname, 'workflows', 'durable', 'loop-budget-wait.json');
 const WORKFLOW_ID = 'imaDurableLoop01';
@@ -46,13 +48,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function durableCheck(o) {
 	const log = o.log || ((m) => console.log(`[durable] ${m}`));
 	fs.mkdirSync(o.outDir, { recursive: true });
-	/** @type {{ok: boolean, what: string, detail?: string}[]} */
-	const checks = [];
-	const check = (ok, what, detail) => {
-		checks.push({ ok: !!ok, what, ...(ok || detail === undefined ? {} : { detail: String(detail).slice(0, 1500) }) });
-		log(`${ok ? '✓' : '✗'} ${what}${!ok && detail !== undefined ? ` — ${String(detail).slice(0, 400)}` : ''}`);
-		return !!ok;
-	};
+	const { checks, check } = checker(log);
 	const version = h.n8nVersionOf(o.n8nBin);
 	const major = Number(version.split('.')[0]) || 2;
 	const folder = `${o.userFolder}-durable`;
@@ -184,38 +180,6 @@ async function durableCheck(o) {
 	return result;
 }
 
-async function main() {
-	const { ensureN8n, nodeOfMajor } = require('./install');
-	const versions = process.argv.slice(2).filter((a) => /^\d+\.\d+\.\d+$/.test(a));
-	if (!versions.length) versions.push('2.41.1');
-	const tmp = h.tempDir('n8n-ima-durable-');
-	const tarball = await h.packPackage(path.join(tmp, 'pack'));
-	const outRoot = path.join(h.REPO, 'test-output', 'n8n');
-	const results = [];
-	try {
-		for (const version of versions) {
-			const major = Number(version.split('.')[0]);
-			const installed = await ensureN8n(version);
-			const nodeBin = major >= 2 ? installed.nodeBin : (await nodeOfMajor(22)).nodeBin;
-			const userFolder = path.join(tmp, `user-${version}`);
-			fs.mkdirSync(userFolder, { recursive: true });
-			await h.installPackage(userFolder, tarball);
-			console.log(`\n[durable] === n8n ${version} ===`);
-			results.push({ version, ...(await durableCheck({ nodeBin, n8nBin: installed.n8nBin, userFolder, outDir: path.join(outRoot, `durable-${version}`), apiKey: 'sim-durable-key' })) });
-		}
-	} finally {
-		fs.rmSync(tmp, { recursive: true, force: true });
-	}
-	console.log('\n[durable] summary');
-	for (const r of results) console.log(`  n8n ${r.version}: ${r.ok ? 'ok' : 'FAILED'} — ${r.checks.filter((c) => c.ok).length}/${r.checks.length} checks, ${(r.ms / 1000).toFixed(0)} s`);
-	process.exitCode = results.every((r) => r.ok) ? 0 : 1;
-}
-
 module.exports = { durableCheck };
 
-if (require.main === module) {
-	main().catch((e) => {
-		console.error('[durable]', e && e.stack ? e.stack : e);
-		process.exit(1);
-	});
-}
+if (require.main === module) standalone('durable', durableCheck, { options: { apiKey: 'sim-durable-key' } });
