@@ -134,6 +134,7 @@ function logsDir() {
 	return d;
 }
 
+/** The environment for npm run with nodeBin (first on PATH), without what an enclosing `npm run` set. */
 function npmEnv(nodeBin, extra = {}) {
 	const env = { ...process.env };
 	// Inherited npm_* variables (from `npm run`) would override the install's own settings.
@@ -290,7 +291,7 @@ function writeReadme() {
 	fs.writeFileSync(path.join(CACHE, 'README.txt'), lines.join('\n'));
 }
 
-module.exports = { npmCliJs, CACHE, NODE24_VERSION, NODE22_VERSION, N8N_VERSIONS, ensureN8n, ensureNode, ensureNode24, nodeOfMajor, nodeFor, n8nDir, isInstalled, N8nUnavailableError };
+module.exports = { npmCliJs, npmEnv, CACHE, NODE24_VERSION, NODE22_VERSION, N8N_VERSIONS, ensureN8n, ensureNode, ensureNode24, nodeOfMajor, nodeFor, n8nDir, isInstalled, N8nUnavailableError };
 
 if (require.main === module) {
 	const arg = process.argv[2] || 'all';

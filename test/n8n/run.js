@@ -49,7 +49,7 @@ const os = require('os');
 const path = require('path');
 const crypto = require('crypto');
 const { spawn, execFileSync } = require('child_process');
-const { ensureN8n, nodeOfMajor, CACHE, isInstalled, n8nDir } = require('./install');
+const { ensureN8n, nodeOfMajor, CACHE, isInstalled, n8nDir, npmCliJs, npmEnv } = require('./install');
 
 /**
  * What runs: each n8n version on the Node majors its users run it on.
@@ -652,10 +652,8 @@ async function installPackage({ nodeBin, userFolder, tarball, logFile }) {
 	// dependency n8n-workflow is marked optional (peerDependenciesMeta), so npm leaves it to the
 	// host: n8n loads community nodes with its own n8n-workflow. Without that mark npm would
 	// install the newest n8n-workflow, whose isolated-vm fails to build on Node 20 and 22.
-	const env = { ...process.env };
-	for (const k of Object.keys(env)) if (/^npm_/i.test(k)) delete env[k];
-	env.PATH = `${path.dirname(nodeBin)}${path.delimiter}${env.PATH || ''}`;
-	const npmCli = require('./install').npmCliJs();
+	const env = npmEnv(nodeBin);
+	const npmCli = npmCliJs();
 	// The documented command as is; N8N_IMA_NODES_INSTALL=legacy adds --legacy-peer-deps.
 	const plain = process.env.N8N_IMA_NODES_INSTALL !== 'legacy';
 	const args = [npmCli, 'install', tarball, ...(plain ? [] : ['--legacy-peer-deps']), '--no-audit', '--no-fund'];

@@ -36,7 +36,7 @@ const path = require('path');
 const crypto = require('crypto');
 const { execFile } = require('child_process');
 const { promisify } = require('util');
-const { ensureN8n, npmCliJs } = require('../n8n/install');
+const { ensureN8n, npmCliJs, npmEnv } = require('../n8n/install');
 const infra = require('./infra');
 const { sleep, waitFor, freePort, memOf } = infra;
 
@@ -71,9 +71,7 @@ async function installPackage(nodeBin, userFolder, tarball, logFile) {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
 	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
-	const env = { ...process.env };
-	for (const k of Object.keys(env)) if (/^npm_/i.test(k)) delete env[k];
-	env.PATH = `${path.dirname(nodeBin)}${path.delimiter}${env.PATH || ''}`;
+	const env = npmEnv(nodeBin);
 	const r = await promisify(execFile)(nodeBin, [npmCliJs(), 'install', tarball, '--no-audit', '--no-fund'], { cwd: nodesDir, env, timeout: 300_000 });
 	fs.writeFileSync(logFile, r.stdout + r.stderr);
 }
