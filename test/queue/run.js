@@ -172,6 +172,24 @@ async function main() {
 			}
 			return found.join('+') || '?';
 		};
+		/** How often each worker started an execution (a resume after a Wait starts it again): ['worker1 ×1', ...]. */
+		const startsOf = (execId) => {
+			const on = [];
+			for (const n of Object.keys(workers)) {
+				const text = fs.readFileSync(workers[n].logFile, 'utf8');
+				const c = (text.match(new RegExp(`Worker started execution ${execId} \\(`, 'g')) || []).length;
+				if (c) on.push(`${n} ×${c}`);
+			}
+			return on;
+		};
+		/** During a long Wait: SIGKILL the worker that ran the execution so far, and restart main. */
+		const killWorkerRestartMain = async (creator) => {
+			await infra.stopN8n(workers[creator], 'SIGKILL');
+			const tRestart = Date.now();
+			await infra.stopN8n(main, 'SIGTERM');
+			main = await startMain();
+			row(`${creator} SIGKILLed, main restarted during the Wait`, `main down and up again in ${secs(Date.now() - tRestart)} s`, true);
+		};
 		const waitDone = (workflowId, since, count, ms) =>
 			waitFor(async () => {
 				const ex = await executionsOf(workflowId, since);
@@ -415,20 +433,11 @@ async function main() {
 			const creator = workerOf(e.id);
 			const created = (new RegExp(`IMA task created: (\\S+) \\(execution ${e.id},`).exec(fs.readFileSync(workers[creator].logFile, 'utf8')) || [])[1];
 			row('Create Task ran, execution "waiting" in PostgreSQL (Wait 66 s)', `execution ${e.id} on ${creator}, task ${created}, waitTill ${new Date(e.waitTill).toISOString()}`, !!created);
-			await infra.stopN8n(workers[creator], 'SIGKILL');
-			const tRestart = Date.now();
-			await infra.stopN8n(main, 'SIGTERM');
-			main = await startMain();
-			row(`${creator} SIGKILLed, main restarted during the Wait`, `main down and up again in ${secs(Date.now() - tRestart)} s`, true);
+			await killWorkerRestartMain(creator);
 			const [fin] = await waitDone(wid, since, 1, 600_000);
 			const m = await checkMedia(fin.id, 'Check Task', 0);
 			const checks = m.runs;
-			const resumedOn = [];
-			for (const n of Object.keys(workers)) {
-				const text = fs.readFileSync(workers[n].logFile, 'utf8');
-				const c = (text.match(new RegExp(`Worker started execution ${e.id} \\(`, 'g')) || []).length;
-				if (c) resumedOn.push(`${n} ×${c}`);
-			}
+			const resumedOn = startsOf(e.id);
 			const creates = (await sim.call('creates')).length - createsBefore;
 			row('the loop finishes', `${fin.status} after ${secs(new Date(fin.stoppedAt) - new Date(fin.createdAt))} s; Check Task ran ${checks}× (Running, then Done); started on ${resumedOn.join(', ')}`, fin.status === 'success' && checks >= 2);
 			row('media on Done, byte for byte; one create', `${m.good}/${m.items.length} media = simulator file; ${creates} create(s); task ${m.items[0] && m.items[0].json.taskId === created ? 'the one created' : 'DIFFERENT'}`, m.good === 1 && m.items.length === 1 && creates === 1 && m.items[0].json.taskId === created);
@@ -453,22 +462,13 @@ async function main() {
 			const creator = workerOf(e.id);
 			const createdFirst = (await sim.call('creates')).length - createsBefore;
 			row('loop run 1: Create Task (Max Credits 5) ran, execution "waiting" in PostgreSQL (Wait 70 s)', `execution ${e.id} on ${creator}; ${createdFirst} create(s)`, createdFirst === 1 && creator !== '?');
-			await infra.stopN8n(workers[creator], 'SIGKILL');
-			const tRestart = Date.now();
-			await infra.stopN8n(main, 'SIGTERM');
-			main = await startMain();
-			row(`${creator} SIGKILLed, main restarted during the Wait`, `main down and up again in ${secs(Date.now() - tRestart)} s`, true);
+			await killWorkerRestartMain(creator);
 			const [fin] = await waitDone(wid, since, 1, 600_000);
 			const data = await runDataOf(fin.id);
 			const runData = (data && data.resultData && data.resultData.runData) || {};
 			const runs = runData['IMA Create Task'] || [];
 			const json = (r) => (r && r.data && r.data.main && r.data.main[0] && r.data.main[0][0] && r.data.main[0][0].json) || {};
-			const startedOn = [];
-			for (const n of Object.keys(workers)) {
-				const text = fs.readFileSync(workers[n].logFile, 'utf8');
-				const c = (text.match(new RegExp(`Worker started execution ${e.id} \\(`, 'g')) || []).length;
-				if (c) startedOn.push(`${n} ×${c}`);
-			}
+			const startedOn = startsOf(e.id);
 			const creates = (await sim.call('creates')).length - createsBefore;
 			const credits = (await sim.call('creditsCharged')) - creditsBefore;
 			row('the execution finishes, resumed on the other worker', `${fin.status} after ${secs(new Date(fin.stoppedAt) - new Date(fin.createdAt))} s; Create Task ran ${runs.length}×; started on ${startedOn.join(', ')}`, fin.status === 'success' && runs.length === 2 && startedOn.some((x) => !x.startsWith(creator)));
