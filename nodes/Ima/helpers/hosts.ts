@@ -228,7 +228,8 @@ export function parseHostList(value: unknown): HostRule[] {
 			rules.push({ type: 'suffix', suffix });
 			continue;
 		}
-		const host = canonicalHost(entry);
+		// a bare IPv6 address (fd00::1) is read as a URL writes it, in brackets
+		const host = canonicalHost(!entry.startsWith('[') && parseIPv6(entry) ? `[${entry}]` : entry);
 		if (!host || /[/?#@\s]/.test(host)) throw new HostListError(`"${entry.slice(0, 80)}" is not a host name, an IP address, *.domain or a CIDR range`);
 		rules.push({ type: 'host', host });
 	}
