@@ -120,6 +120,11 @@ describe('escapes: the key written in any escape is gone, the text around it sta
 		expect(redact('ima_Sk7Qp2Lm9&sol5Xw4Rt6Zy8Nb_', key)).toBe('ima_Sk7Qp2Lm9&sol5Xw4Rt6Zy8Nb_');
 	});
 
+	test('a text of nothing but "\\", "%" and "&" is decoded too', () => {
+		// "\\\\" is one backslash: the key \%\% is in the decoded text only.
+		expect(fresh().redact('\\\\%\\\\%', '\\%\\%')).toBe(R);
+	});
+
 	test('decoded four times over, not five (the documented depth)', () => {
 		const { redact } = fresh();
 		expect(redact(`x${nTimes(4, everyByte, K)}`, K)).toBe(`x${R}`);
@@ -194,6 +199,15 @@ describe('keys of every length', () => {
 		// A piece's span ends where the match ends, at either edge of the key.
 		expect(redact(`${K.slice(12)}${K[0]}!`, K)).toBe(`${R}${K[0]}!`);
 		expect(redact(`${K[12]}${'~'.repeat(11)}${K.slice(0, 12)}tail`, K)).toBe(`${K[12]}${'~'.repeat(11)}${R}tail`);
+	});
+});
+
+describe('secretSpans', () => {
+	test('where the key is, merged; nothing in a value that is not a string (a JavaScript caller)', () => {
+		const { secretSpans } = fresh();
+		expect(secretSpans(`a ${K} b ${hex(K)}`, K)).toEqual([[2, 26], [29, 77]]);
+		expect(secretSpans([K] as unknown as string, K)).toEqual([]);
+		expect(secretSpans('', K)).toEqual([]);
 	});
 });
 
