@@ -197,12 +197,12 @@ describe('which labels believe which content', () => {
 	});
 
 	test.each([
-		['video', box('ftyp', 'M4A '), 'audio', 'm4a'],
-		['video', text('OggS\0\0\0\0\0\0\0\0\0\0\0\0'), 'audio', 'ogg'],
-		['audio', mp4({ duration: 1 }), 'video', 'mp4'],
-		['audio', box('moov'), 'video', 'mov'],
-		['audio', bytes(0x1a, 0x45, 0xdf, 0xa3, ...Buffer.alloc(20)), 'video', 'webm'],
-	] as const)('a container that may hold either is believed: %s label, %s content', (label, file, kind, format) => {
+		['video', 'm4a', box('ftyp', 'M4A '), 'audio'],
+		['video', 'ogg', text('OggS\0\0\0\0\0\0\0\0\0\0\0\0'), 'audio'],
+		['audio', 'mp4', mp4({ duration: 1 }), 'video'],
+		['audio', 'mov', box('moov'), 'video'],
+		['audio', 'webm', bytes(0x1a, 0x45, 0xdf, 0xa3, ...Buffer.alloc(20)), 'video'],
+	] as const)('a container that may hold either is believed: %s label, %s content', (label, format, file, kind) => {
 		expect(check(label, file)).toMatchObject({ kind, format });
 	});
 
