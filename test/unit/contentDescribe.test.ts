@@ -206,6 +206,31 @@ describe('which labels believe which content', () => {
 		expect(check(label, file)).toMatchObject({ kind, format });
 	});
 
+	test.each([
+		['video', 'mp4', mp4({ duration: 1 })],
+		['audio', 'mp3', mp3({ seconds: 1 })],
+	] as const)('a %s label with %s content is done at its 16th byte: push says true then and after, and counts no more bytes', (kind, format, file) => {
+		const c = new ContentCheck(kind);
+		expect(c.push(file.subarray(0, 15))).toBe(false);
+		expect(c.push(file.subarray(15, 16))).toBe(true);
+		expect(c.push(file.subarray(16, 100))).toBe(true);
+		expect(c.push(Buffer.alloc(0))).toBe(true);
+		expect(c.finish()).toEqual({ kind, format, bytes: 16 });
+		// A first chunk of exactly 16 bytes is enough.
+		const once = new ContentCheck(kind);
+		expect(once.push(file.subarray(0, 16))).toBe(true);
+		expect(once.finish()).toEqual({ kind, format, bytes: 16 });
+	});
+
+	test('an empty chunk changes nothing', () => {
+		const c = new ContentCheck('image');
+		const file = png(4, 4);
+		expect(c.push(Buffer.alloc(0))).toBe(false);
+		expect(c.push(file)).toBe(false);
+		expect(c.push(Buffer.alloc(0))).toBe(false);
+		expect(c.finish()).toMatchObject({ format: 'png', bytes: file.length });
+	});
+
 	test('a refusal is a ContentError, by name too', () => {
 		let caught: unknown;
 		try {
