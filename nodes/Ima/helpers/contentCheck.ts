@@ -71,11 +71,11 @@ export function sniffContent(b: Buffer): { kind: ContentKind; format: string } |
 /** Containers that may hold audio or video: a label of either kind is believed. */
 const EITHER_KIND = new Set(['mp4', 'mov', 'm4a', 'webm', 'ogg']);
 
-/** What a file that is not media looks like, for errors: "an HTML page", "text"… */
+/** What a file that is not media looks like, for errors: "an HTML page", "text", "an MP4 video", "a WAV audio file" (the article as the name is read)… */
 export function describeContent(head: Buffer): string {
 	if (!head.length) return 'it is empty (0 bytes)';
 	const sniffed = sniffContent(head);
-	if (sniffed) return `its content is ${sniffed.kind === 'audio' ? 'an' : 'a'} ${sniffed.format.toUpperCase()} ${sniffed.kind === 'audio' ? 'audio file' : sniffed.kind}`;
+	if (sniffed) return `its content is ${['mp4', 'avi', 'mp3', 'm4a', 'ogg', 'aac'].includes(sniffed.format) ? 'an' : 'a'} ${sniffed.format.toUpperCase()} ${sniffed.kind === 'audio' ? 'audio file' : sniffed.kind}`;
 	const text = head.toString('latin1', 0, Math.min(head.length, 512)).replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
 	if (text.startsWith('<!doctype html') || text.startsWith('<html') || /^<(head|body|meta|title|script|div|p)\b/.test(text)) return 'its content is an HTML page';
 	if (text.startsWith('<svg') || (text.startsWith('<?xml') && text.includes('<svg'))) return 'its content is SVG (vector) text, which IMA does not take';
