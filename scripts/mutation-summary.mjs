@@ -71,6 +71,13 @@ if (showFiles) {
 	console.log(`| **all** | ${all.valid} | ${counts.Killed ?? 0} | ${counts.Timeout ?? 0} | ${counts.Survived ?? 0} | ${counts.NoCoverage ?? 0} | ${all.score.toFixed(1)} % | | | | |`);
 	const ignored = counts.Ignored ?? 0;
 	if (ignored) console.log(`\n(${ignored} mutants ignored by Stryker: covered only outside a test, "ignoreStatic".)`);
+	// A mutant whose run errored (the module failed to load, jest refused the test-name pattern)
+	// is left out of the score by Stryker: named here so that such a gap cannot hide.
+	const errored = Object.keys(byFile)
+		.sort()
+		.map((path) => [path, (byFile[path].RuntimeError ?? 0) + (byFile[path].CompileError ?? 0)])
+		.filter(([, n]) => n > 0);
+	if (errored.length) console.log(`\n(Not in the score, their run ended in an error: ${errored.map(([path, n]) => `${path.replace(/^nodes\/Ima\//, '')} ${n}`).join(', ')}. Read the run's log before trusting the file's score.)`);
 }
 
 if (!showFiles && !flags.has('--alive')) {
