@@ -618,7 +618,7 @@ function startSimulatorProcess(logFile) {
 async function main() {
 	const args = process.argv.slice(2);
 	const flag = (f) => args.includes(f);
-	const { ensureN8n, nodeOfMajor } = require('./install');
+	const { installVersion } = require('./shared');
 	const versions = flag('--all') ? ['2.41.1', '1.123.81'] : args.filter((a) => /^\d+\.\d+\.\d+$/.test(a));
 	if (!versions.length) versions.push('2.41.1');
 	const t0 = Date.now();
@@ -636,16 +636,11 @@ async function main() {
 	try {
 		for (const version of versions) {
 			const tv = Date.now();
-			const major = Number(version.split('.')[0]);
-			const installed = await ensureN8n(version);
-			const nodeBin = major >= 2 ? installed.nodeBin : (await nodeOfMajor(22)).nodeBin;
-			const userFolder = path.join(tmp, `user-${version}`);
-			fs.mkdirSync(userFolder, { recursive: true });
-			await h.installPackage(userFolder, tarball);
+			const { nodeBin, n8nBin, userFolder, major } = await installVersion(version, tmp, tarball);
 			console.log(`\n[editor] === n8n ${version} (${nodeBin}) ===`);
 			const res = await editorCheck({
 				nodeBin,
-				n8nBin: installed.n8nBin,
+				n8nBin,
 				userFolder,
 				simulatorUrls: sim,
 				outDir: path.join(outRoot, `editor-${version}`),

@@ -11,7 +11,7 @@
  *     print the summary and set the exit code.
  *
  * From JavaScript:
- *   const { checker, startScriptedModel, standalone } = require('./shared');
+ *   const { checker, startScriptedModel, standalone, installVersion } = require('./shared');
  *   const { checks, check } = checker(log);  check(ok, what, detail?) → !!ok
  *   const model = await startScriptedModel((messages, tools) => ({ calls: [{ name, args }], id }) or ({ text }));
  *     model.url (the credential's base URL), model.requests [{method, url, body}], await model.close()
@@ -126,9 +126,24 @@ function standalone(name, check, more = {}) {
 	});
 }
 
+/**
+ * One n8n version ready to run the package: n8n installed (cached), the Node.js it runs on (n8n 1.x
+ * on Node 22), and a user folder under `tmp` with the package tarball installed.
+ * @param {string} version @param {string} tmp @param {string} tarball
+ */
+async function installVersion(version, tmp, tarball) {
+	const { ensureN8n, nodeOfMajor } = require('./install');
+	const major = Number(version.split('.')[0]);
+	const installed = await ensureN8n(version);
+	const nodeBin = major >= 2 ? installed.nodeBin : (await nodeOfMajor(22)).nodeBin;
+	const userFolder = path.join(tmp, `user-${version}`);
+	fs.mkdirSync(userFolder, { recursive: true });
+	await h.installPackage(userFolder, tarball);
+	return { nodeBin, n8nBin: installed.n8nBin, userFolder, major };
+}
+
 /** standalone without the catch. @param {string} name @param {Parameters<typeof standalone>[1]} check @param {NonNullable<Parameters<typeof standalone>[2]>} more */
 async function runVersions(name, check, more) {
-	const { ensureN8n, nodeOfMajor } = require('./install');
 	const versions = process.argv.slice(2).filter((a) => /^\d+\.\d+\.\d+$/.test(a));
 	if (!versions.length) versions.push('2.41.1');
 	const outRoot = path.join(h.REPO, 'test-output', 'n8n');
@@ -141,15 +156,10 @@ async function runVersions(name, check, more) {
 		const tarball = await h.packPackage(path.join(tmp, 'pack'));
 		if (more.start) started = await more.start(outRoot);
 		for (const version of versions) {
-			const major = Number(version.split('.')[0]);
-			const installed = await ensureN8n(version);
-			const nodeBin = major >= 2 ? installed.nodeBin : (await nodeOfMajor(22)).nodeBin;
-			const userFolder = path.join(tmp, `user-${version}`);
-			fs.mkdirSync(userFolder, { recursive: true });
-			await h.installPackage(userFolder, tarball);
+			const { nodeBin, n8nBin, userFolder } = await installVersion(version, tmp, tarball);
 			console.log(`\n[${name}] === n8n ${version} ===`);
 			const outDir = path.join(outRoot, `${name}-${version}`);
-			results.push({ version, ...(await check({ ...more.options, ...(started && started.options), nodeBin, n8nBin: installed.n8nBin, userFolder, outDir })) });
+			results.push({ version, ...(await check({ ...more.options, ...(started && started.options), nodeBin, n8nBin, userFolder, outDir })) });
 		}
 	} finally {
 		if (started) await started.close();
@@ -164,4 +174,4 @@ async function runVersions(name, check, more) {
 	process.exitCode = results.length && results.every((r) => r.ok) ? 0 : 1;
 }
 
-module.exports = { checker, startScriptedModel, standalone };
+module.exports = { checker, startScriptedModel, standalone, installVersion };
